@@ -1,0 +1,1 @@
+"""Data layer: SQLAlchemy models, the request lifecycle and Alembic migrations."""

@@ -1,0 +1,243 @@
+"""Request lifecycle transitions and their invariants.
+
+Each function changes one request, records a RequestEvent, and leaves the
+commit to the caller so that state and the outbox rows it causes are written
+in one transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.areas import ServiceArea
+from db.base import utcnow
+from db.people import Citizen, Volunteer
+from db.requests import (
+    CHANNEL_SMS,
+    OFFER_ACCEPTED,
+    OFFER_DECLINED,
+    OFFER_PENDING,
+    OFFER_TAKEN,
+    OFFER_WITHDRAWN,
+    OPEN_STATUSES,
+    STATUS_ACCEPTED,
+    STATUS_CANCELLED,
+    STATUS_DONE,
+    STATUS_ESCALATED,
+    STATUS_NEW,
+    STATUS_OFFERED,
+    HelpRequest,
+    Offer,
+    RequestEvent,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TransitionError(ValueError):
+    """A transition that the request's current state does not allow."""
+
+
+def next_request_number(session: Session, area_id: int) -> int:
+    """Reserve the next short request number of an area.
+
+    One UPDATE increments the counter, so concurrent requests in one area wait
+    for each other's row lock instead of reading the same maximum.
+    """
+    session.execute(
+        update(ServiceArea)
+        .where(ServiceArea.id == area_id)
+        .values(last_request_number=ServiceArea.last_request_number + 1)
+    )
+    return session.scalar(select(ServiceArea.last_request_number).where(ServiceArea.id == area_id))
+
+
+def create_request(
+    session: Session,
+    citizen: Citizen,
+    kind: str,
+    details: str | None,
+    document_type: str | None = None,
+    channel: str = CHANNEL_SMS,
+) -> HelpRequest:
+    """Store a new request with the next number of the citizen's area."""
+    request = HelpRequest(
+        area_id=citizen.area_id,
+        number=next_request_number(session, citizen.area_id),
+        kind=kind,
+        document_type=document_type,
+        details=details,
+        channel=channel,
+        citizen_id=citizen.id,
+        status=STATUS_NEW,
+    )
+    session.add(request)
+    session.flush()
+    record_event(session, request, None, STATUS_NEW, f"citizen:{citizen.id}")
+    log.info("request %s created in area %s (kind=%s, channel=%s)", request.number, request.area_id, kind, channel)
+    return request
+
+
+def record_event(
+    session: Session,
+    request: HelpRequest,
+    from_status: str | None,
+    to_status: str | None,
+    actor: str,
+    note: str | None = None,
+) -> None:
+    session.add(
+        RequestEvent(request_id=request.id, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    )
+
+
+def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunteer]) -> list[Offer]:
+    """Record one wave of offers and move the request to offered."""
+    if request.status not in (STATUS_NEW, STATUS_OFFERED):
+        raise TransitionError(f"request {request.number} is {request.status}; only new or offered requests get offers")
+
+    request.offer_wave += 1
+    offers = [Offer(request_id=request.id, volunteer_id=v.id, wave=request.offer_wave) for v in volunteers]
+    session.add_all(offers)
+
+    now = utcnow()
+    previous = request.status
+    request.status = STATUS_OFFERED
+    request.offered_at = request.offered_at or now
+    request.updated_at = now
+    session.flush()
+    record_event(session, request, previous, STATUS_OFFERED, "system", f"wave {request.offer_wave}: {len(offers)} volunteers")
+    return offers
+
+
+@dataclass(frozen=True)
+class AcceptOutcome:
+    """What happened when a volunteer tried to take a request."""
+
+    won: bool
+    # "accepted", "already_taken", "already_yours", "not_offered" or "closed".
+    reason: str
+    request: HelpRequest | None
+
+
+def accept_request(session: Session, request: HelpRequest, volunteer: Volunteer) -> AcceptOutcome:
+    """Give the request to this volunteer if nobody has it yet.
+
+    The conditional UPDATE is the compare-and-set: when two volunteers answer
+    at once, the database lets exactly one row count be 1.
+    """
+    offer = session.scalar(select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id))
+    if offer is None:
+        return AcceptOutcome(False, "not_offered", request)
+
+    now = utcnow()
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, HelpRequest.status.in_((STATUS_OFFERED, STATUS_ESCALATED)))
+        .values(status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:
+        return _explain_lost_accept(request, volunteer)
+
+    offer.status = OFFER_ACCEPTED
+    offer.answered_at = now
+    session.execute(
+        update(Offer)
+        .where(Offer.request_id == request.id, Offer.id != offer.id, Offer.status == OFFER_PENDING)
+        .values(status=OFFER_TAKEN)
+        .execution_options(synchronize_session=False)
+    )
+    record_event(session, request, STATUS_OFFERED, STATUS_ACCEPTED, f"volunteer:{volunteer.id}")
+    log.info("request %s accepted by volunteer %s", request.number, volunteer.id)
+    return AcceptOutcome(True, "accepted", request)
+
+
+def _explain_lost_accept(request: HelpRequest, volunteer: Volunteer) -> AcceptOutcome:
+    if request.status == STATUS_ACCEPTED and request.volunteer_id == volunteer.id:
+        return AcceptOutcome(False, "already_yours", request)
+    if request.status in (STATUS_ACCEPTED, STATUS_DONE):
+        return AcceptOutcome(False, "already_taken", request)
+    return AcceptOutcome(False, "closed", request)
+
+
+def decline_offer(session: Session, request: HelpRequest, volunteer: Volunteer) -> bool:
+    """Record a volunteer's no. Returns False when there was no pending offer."""
+    offer = session.scalar(
+        select(Offer).where(
+            Offer.request_id == request.id, Offer.volunteer_id == volunteer.id, Offer.status == OFFER_PENDING
+        )
+    )
+    if offer is None:
+        return False
+
+    offer.status = OFFER_DECLINED
+    offer.answered_at = utcnow()
+    record_event(session, request, None, None, f"volunteer:{volunteer.id}", "declined the offer")
+    return True
+
+
+def complete_request(session: Session, request: HelpRequest, volunteer: Volunteer) -> bool:
+    """Close a request as done. Only its assigned volunteer can; returns False otherwise."""
+    now = utcnow()
+    result = session.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.status == STATUS_ACCEPTED,
+            HelpRequest.volunteer_id == volunteer.id,
+        )
+        .values(status=STATUS_DONE, done_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:
+        return False
+
+    record_event(session, request, STATUS_ACCEPTED, STATUS_DONE, f"volunteer:{volunteer.id}")
+    log.info("request %s done by volunteer %s", request.number, volunteer.id)
+    return True
+
+
+def escalate_request(session: Session, request: HelpRequest, reason: str) -> bool:
+    """Hand a request that no volunteer took to the coordinators."""
+    if request.status not in (STATUS_NEW, STATUS_OFFERED):
+        return False
+
+    previous = request.status
+    now = utcnow()
+    request.status = STATUS_ESCALATED
+    request.escalated_at = now
+    request.updated_at = now
+    _withdraw_pending_offers(session, request)
+    record_event(session, request, previous, STATUS_ESCALATED, "system", reason)
+    log.info("request %s escalated: %s", request.number, reason)
+    return True
+
+
+def cancel_request(session: Session, request: HelpRequest, actor: str, reason: str | None = None) -> bool:
+    """Cancel an open request. Returns False when it was already closed."""
+    if request.status not in OPEN_STATUSES:
+        return False
+
+    previous = request.status
+    now = utcnow()
+    request.status = STATUS_CANCELLED
+    request.cancelled_at = now
+    request.updated_at = now
+    _withdraw_pending_offers(session, request)
+    record_event(session, request, previous, STATUS_CANCELLED, actor, reason)
+    log.info("request %s cancelled by %s", request.number, actor)
+    return True
+
+
+def _withdraw_pending_offers(session: Session, request: HelpRequest) -> None:
+    session.execute(
+        update(Offer)
+        .where(Offer.request_id == request.id, Offer.status == OFFER_PENDING)
+        .values(status=OFFER_WITHDRAWN)
+        .execution_options(synchronize_session=False)
+    )

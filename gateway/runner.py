@@ -1,0 +1,114 @@
+"""`hotline run` and the processes it starts: web, worker and scheduler."""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+
+log = logging.getLogger(__name__)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port the web app listens on.")
+def run_command(host, port):
+    """Start web, worker and scheduler together; Ctrl-C stops them all."""
+    from db.migrate import upgrade_database
+    from gateway.settings import load_settings
+    from workers.redis_connection import EmbeddedRedis
+
+    settings = load_settings()
+    embedded = None
+    env = dict(os.environ, DATABASE_URL=settings.database_url)
+    if not settings.redis_url:
+        embedded = EmbeddedRedis(settings.instance_dir / "redis")
+        env["REDIS_URL"] = embedded.url
+    upgrade_database(settings.database_url)
+
+    hotline = [sys.executable, "-m", "gateway.cli"]
+    processes = {
+        "web": subprocess.Popen(hotline + ["serve", "--host", host, "--port", str(port)], env=env),
+        "worker": subprocess.Popen(hotline + ["worker"], env=env),
+        "scheduler": subprocess.Popen(hotline + ["scheduler"], env=env),
+    }
+    click.echo(f"Hotline is running on http://{host}:{port} (database: {_describe(settings.database_url)}, "
+               f"Redis: {'embedded' if embedded else 'REDIS_URL'}, "
+               f"SMS: {'sent through the provider' if settings.sends_for_real else 'kept in the outbox'}).")
+    click.echo("Try it in another terminal: hotline phone sms --from +38344111222 \"HRANA\"   (Ctrl-C stops)")
+    try:
+        _wait_for_any_exit(processes)
+    except KeyboardInterrupt:
+        click.echo("Stopping...")
+    finally:
+        _stop_all(processes)
+        if embedded is not None:
+            embedded.close()
+
+
+def _wait_for_any_exit(processes: dict) -> None:
+    while True:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise click.ClickException(f"the {name} process stopped with exit code {process.returncode}; "
+                                           "see its log lines above")
+        time.sleep(0.5)
+
+
+def _stop_all(processes: dict) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _describe(database_url: str) -> str:
+    return database_url if database_url.startswith("sqlite") else database_url.split("@")[-1]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port):
+    """Serve the web app with Flask's threaded server (production uses gunicorn)."""
+    from flask import current_app
+
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_command(burst):
+    """Run an RQ worker on every hotline queue, with RQ's scheduler for delayed jobs."""
+    from rq import Worker
+
+    from workers.context import get_context
+    from workers.queues import ALL_QUEUES
+
+    context = get_context()
+    worker = Worker(list(ALL_QUEUES), connection=context.redis, log_job_description=False)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the periodic jobs (the sweeper) with RQ's cron scheduler."""
+    from rq.cron import CronScheduler
+
+    from workers.context import get_context
+    from workers.queues import DEFAULT_QUEUE
+    from workers.sweeper import SWEEP_INTERVAL_SECONDS, sweep
+
+    scheduler = CronScheduler(connection=get_context().redis)
+    scheduler.register(sweep, DEFAULT_QUEUE, interval=SWEEP_INTERVAL_SECONDS)
+    scheduler.start()

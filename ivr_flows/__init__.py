@@ -1,0 +1,1 @@
+"""Conversation logic for the voice and SMS channels, free of HTTP and provider details."""

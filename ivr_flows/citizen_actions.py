@@ -1,0 +1,123 @@
+"""Carrying out what the citizen's SMS menu decided: requests, replies, settings."""
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.areas import ServiceArea
+from db.lifecycle import cancel_request, create_request
+from db.messages import Message
+from db.people import Citizen
+from db.requests import OPEN_STATUSES, STATUS_ACCEPTED, STATUS_CANCELLED, STATUS_DONE, HelpRequest
+from db.session import enqueue_after_commit
+from ivr_flows import texts
+from ivr_flows.citizen_sms import CancelRequest, CreateRequest, Reply, SetLocale, SetOptOut, ShowStatus, Turn
+from ivr_flows.catalog import translate_plural
+from ivr_flows.outgoing import citizen_locale, queue_body, text_citizen, text_volunteer
+
+log = logging.getLogger(__name__)
+
+ROUTE_REQUEST_JOB = "route_request"
+
+
+def apply_citizen_turn(session: Session, area: ServiceArea, citizen: Citizen, turn: Turn, inbound: Message) -> None:
+    """Carry out each action of a turn in order, in the caller's transaction."""
+    # The confirmation of STOP is the one text an opted-out number still gets.
+    confirms_stop = any(isinstance(action, SetOptOut) and action.opted_out for action in turn.actions)
+    for action in turn.actions:
+        if isinstance(action, Reply):
+            text_citizen(session, area, citizen, action.message, force=confirms_stop, **action.params)
+        elif isinstance(action, CreateRequest):
+            request = open_request(session, area, citizen, action.kind, action.details, action.document_type)
+            inbound.request_id = request.id
+        elif isinstance(action, ShowStatus):
+            _reply_status(session, area, citizen, action.number)
+        elif isinstance(action, CancelRequest):
+            _cancel(session, area, citizen, action.number)
+        elif isinstance(action, SetLocale):
+            citizen.locale = action.locale
+            citizen.locale_chosen = True
+        elif isinstance(action, SetOptOut):
+            citizen.opted_out = action.opted_out
+            log.info("citizen %s opted %s", citizen.id, "out" if action.opted_out else "back in")
+        else:
+            raise TypeError(f"unknown citizen action {action!r}")
+
+
+def open_request(
+    session: Session, area: ServiceArea, citizen: Citizen, kind: str, details: str | None,
+    document_type: str | None = None, channel: str = "sms",
+) -> HelpRequest:
+    """Store a request, confirm its number to the citizen and route it after commit."""
+    request = create_request(session, citizen, kind, details, document_type, channel=channel)
+    if channel == "sms":
+        text_citizen(session, area, citizen, texts.REQUEST_RECEIVED, kind="received", request_id=request.id,
+                     number=request.number)
+    enqueue_after_commit(session, ROUTE_REQUEST_JOB, request.id)
+    return request
+
+
+def _reply_status(session: Session, area: ServiceArea, citizen: Citizen, number: int | None) -> None:
+    if number is not None:
+        request = _find_request(session, citizen, number)
+        if request is None:
+            text_citizen(session, area, citizen, texts.STATUS_NOT_FOUND, number=number)
+            return
+        _send_status_of(session, area, citizen, request)
+        return
+
+    open_requests = session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES))
+        .order_by(HelpRequest.created_at.desc())
+    ).all()
+    if not open_requests:
+        text_citizen(session, area, citizen, texts.STATUS_NONE)
+        return
+
+    if len(open_requests) > 1:
+        numbers = ", ".join(str(request.number) for request in open_requests)
+        body = translate_plural(citizen_locale(area, citizen), texts.OPEN_REQUESTS, len(open_requests), numbers=numbers)
+        queue_body(session, area, citizen.phone, body, "reply", citizen_id=citizen.id)
+    _send_status_of(session, area, citizen, open_requests[0])
+
+
+def _send_status_of(session: Session, area: ServiceArea, citizen: Citizen, request: HelpRequest) -> None:
+    if request.status == STATUS_ACCEPTED:
+        name = request.volunteer.name if request.volunteer else ""
+        text_citizen(session, area, citizen, texts.STATUS_ACCEPTED, request_id=request.id,
+                     number=request.number, volunteer=name)
+    elif request.status == STATUS_DONE:
+        text_citizen(session, area, citizen, texts.STATUS_DONE, request_id=request.id, number=request.number)
+    elif request.status == STATUS_CANCELLED:
+        text_citizen(session, area, citizen, texts.STATUS_CANCELLED, request_id=request.id, number=request.number)
+    else:
+        text_citizen(session, area, citizen, texts.STATUS_WAITING, request_id=request.id, number=request.number)
+
+
+def _cancel(session: Session, area: ServiceArea, citizen: Citizen, number: int) -> None:
+    request = _find_request(session, citizen, number)
+    if request is None:
+        text_citizen(session, area, citizen, texts.STATUS_NOT_FOUND, number=number)
+        return
+
+    volunteer = request.volunteer if request.status == STATUS_ACCEPTED else None
+    if not cancel_request(session, request, f"citizen:{citizen.id}", "cancelled by SMS"):
+        text_citizen(session, area, citizen, texts.CANCEL_NOT_POSSIBLE, request_id=request.id, number=number)
+        return
+
+    text_citizen(session, area, citizen, texts.REQUEST_CANCELLED, request_id=request.id, number=number)
+    if volunteer is not None:
+        text_volunteer(session, area, volunteer, texts.TASK_CANCELLED, request_id=request.id, number=number)
+
+
+def _find_request(session: Session, citizen: Citizen, number: int) -> HelpRequest | None:
+    # A citizen sees only their own requests, so guessing numbers reveals nothing.
+    return session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.area_id == citizen.area_id,
+            HelpRequest.number == number,
+            HelpRequest.citizen_id == citizen.id,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Background jobs on Redis and RQ: routing, sending, sweeping."""

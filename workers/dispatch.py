@@ -1,0 +1,60 @@
+"""Enqueueing jobs by name, after commit; a Redis outage leaves the work to the sweeper."""
+
+import logging
+from collections.abc import Callable
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from workers.queues import JOB_RESULT_TTL_SECONDS, JOBS
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Put jobs on their RQ queues by the names that db code uses."""
+
+    def __init__(self, redis: Redis | Callable[[], Redis]):
+        # A callable lets the web app start its embedded Redis on first use only.
+        self._redis = redis
+        self._queues: dict[str, Queue] = {}
+
+    @property
+    def redis(self) -> Redis:
+        if callable(self._redis) and not isinstance(self._redis, Redis):
+            self._redis = self._redis()
+        return self._redis
+
+    def queue(self, name: str) -> Queue:
+        if name not in self._queues:
+            self._queues[name] = Queue(name, connection=self.redis)
+        return self._queues[name]
+
+    def enqueue(self, job_name: str, args: tuple) -> bool:
+        """Enqueue one job; returns False (and logs) when Redis cannot be reached.
+
+        The caller has already committed the rows that the job would act on, so
+        a failure here only delays the work until the sweeper finds those rows.
+        """
+        queue_name, function_path = JOBS[job_name]
+        try:
+            self.queue(queue_name).enqueue(
+                function_path, *args, result_ttl=JOB_RESULT_TTL_SECONDS, description=f"{job_name}{args}"
+            )
+        except RedisError as error:
+            log.warning("enqueue of %s%s failed, the sweeper will retry: %s", job_name, args, error)
+            return False
+        return True
+
+    def enqueue_in(self, delay, job_name: str, args: tuple) -> bool:
+        """Enqueue a job after a delay; RQ's scheduler (worker --with-scheduler) moves it when due."""
+        queue_name, function_path = JOBS[job_name]
+        try:
+            self.queue(queue_name).enqueue_in(
+                delay, function_path, *args, result_ttl=JOB_RESULT_TTL_SECONDS, description=f"{job_name}{args}"
+            )
+        except RedisError as error:
+            log.warning("delayed enqueue of %s%s failed, the sweeper will retry: %s", job_name, args, error)
+            return False
+        return True

@@ -1,0 +1,1 @@
+"""Phone-network providers behind one small interface; see base.Provider."""

@@ -1,0 +1,17 @@
+"""Queue names and the job functions behind the job names that db code asks for."""
+
+# Webhooks enqueue onto "default"; sending has its own queue so a burst of
+# routing work does not hold back texts that are ready to leave.
+DEFAULT_QUEUE = "default"
+SEND_QUEUE = "send"
+ALL_QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
+
+# Job name (as used by db.session.enqueue_after_commit) -> (queue, function path).
+JOBS = {
+    "send_message": (SEND_QUEUE, "workers.sending.send_message"),
+    "route_request": (DEFAULT_QUEUE, "workers.routing.route_request"),
+}
+
+# RQ's default job description repeats the call with its arguments; ids only
+# are passed, but keeping descriptions short keeps logs free of surprises.
+JOB_RESULT_TTL_SECONDS = 3600

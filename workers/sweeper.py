@@ -1,0 +1,79 @@
+"""The sweeper: a scheduled job that finds work a lost enqueue or a dead worker left behind."""
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from db.areas import ServiceArea
+from db.base import utcnow
+from db.messages import STATUS_QUEUED, STATUS_RETRYING, STATUS_SENDING, Message
+from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
+from workers.context import get_context
+from workers.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+
+# A queued row this old was surely enqueued already, or its enqueue was lost.
+QUEUED_GRACE = timedelta(seconds=60)
+# A row left in "sending" this long belongs to a worker that died mid-send.
+SENDING_GRACE = timedelta(minutes=5)
+# A new request this old should have been routed already.
+ROUTING_GRACE = timedelta(seconds=60)
+SWEEP_INTERVAL_SECONDS = 30
+
+
+def sweep() -> dict:
+    """Re-enqueue stuck messages and requests, and expire unanswered offers. Returns counts."""
+    context = get_context()
+    dispatcher = Dispatcher(context.redis)
+    now = utcnow()
+    with context.database.session() as session:
+        stuck_ids = session.scalars(
+            select(Message.id).where(Message.status == STATUS_SENDING, Message.updated_at < now - SENDING_GRACE)
+        ).all()
+        if stuck_ids:
+            session.execute(
+                update(Message)
+                .where(Message.id.in_(stuck_ids), Message.status == STATUS_SENDING)
+                .values(status=STATUS_QUEUED, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        message_ids = list(stuck_ids) + session.scalars(
+            select(Message.id).where(or_(
+                and_(Message.status == STATUS_QUEUED, Message.updated_at < now - QUEUED_GRACE),
+                and_(Message.status == STATUS_RETRYING, Message.next_attempt_at <= now),
+            ))
+        ).all()
+        stuck_sending = len(stuck_ids)
+        request_ids = set(session.scalars(
+            select(HelpRequest.id).where(HelpRequest.status == STATUS_NEW, HelpRequest.created_at < now - ROUTING_GRACE)
+        ))
+        request_ids |= _expire_offers(session, now)
+
+    for message_id in message_ids:
+        dispatcher.enqueue("send_message", (message_id,))
+    for request_id in sorted(request_ids):
+        dispatcher.enqueue("route_request", (request_id,))
+    counts = {"messages": len(message_ids), "requests": len(request_ids), "stuck_sending": stuck_sending}
+    if any(counts.values()):
+        log.info("sweep re-enqueued %(messages)s messages and %(requests)s requests "
+                 "(%(stuck_sending)s stuck in sending)", counts)
+    return counts
+
+
+def _expire_offers(session, now) -> set[int]:
+    """Mark pending offers past their area's timeout expired; return the requests that need a next wave."""
+    rows = session.execute(
+        select(Offer, ServiceArea.offer_timeout_minutes)
+        .join(HelpRequest, HelpRequest.id == Offer.request_id)
+        .join(ServiceArea, ServiceArea.id == HelpRequest.area_id)
+        .where(Offer.status == OFFER_PENDING, HelpRequest.status == STATUS_OFFERED)
+    ).all()
+    expired_requests = set()
+    for offer, timeout_minutes in rows:
+        if offer.sent_at <= now - timedelta(minutes=timeout_minutes):
+            offer.status = OFFER_EXPIRED
+            offer.answered_at = now
+            expired_requests.add(offer.request_id)
+    return expired_requests
