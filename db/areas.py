@@ -10,8 +10,8 @@ from db.base import Base, utcnow
 
 DEFAULT_AREA_SLUG = "default"
 
-# How an area sends text: full Unicode, or folded to the GSM-7 alphabet so that
-# one Serbian or Albanian letter does not cut a segment from 160 to 70 characters.
+# Sending policies: full Unicode, or text folded to the GSM-7 alphabet, because
+# one Serbian or Albanian letter cuts a segment from 160 to 70 characters.
 SMS_POLICY_UNICODE = "unicode"
 SMS_POLICY_GSM7 = "gsm7"
 
@@ -29,10 +29,21 @@ class ServiceArea(Base):
     default_locale: Mapped[str] = mapped_column(String(10), default="sr_Latn")
     time_zone: Mapped[str] = mapped_column(String(40), default="Europe/Belgrade")
     sms_policy: Mapped[str] = mapped_column(String(10), default=SMS_POLICY_UNICODE)
+    # Every catalog text must fit in this many segments once filled in; a test enforces it.
+    sms_segment_budget: Mapped[int] = mapped_column(default=2, server_default="2")
     offer_wave_size: Mapped[int] = mapped_column(default=3)
     offer_timeout_minutes: Mapped[int] = mapped_column(default=10)
     max_offer_waves: Mapped[int] = mapped_column(default=3)
     coordinator_phone: Mapped[str | None] = mapped_column(String(20))
+    # Abuse and cost limits per phone number, counted in Redis.
+    inbound_per_minute: Mapped[int] = mapped_column(default=10, server_default="10")
+    replies_per_day: Mapped[int] = mapped_column(default=40, server_default="40")
+    # A volunteer who accepted gets a reminder after reminder_hours; the
+    # coordinator hears of a task still open after overdue_hours.
+    reminder_hours: Mapped[int] = mapped_column(default=24, server_default="24")
+    overdue_hours: Mapped[int] = mapped_column(default=72, server_default="72")
+    # Closed requests older than this are anonymised by `hotline purge`.
+    retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     # Counter behind the short request numbers people read aloud; see next_request_number().
     last_request_number: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -62,8 +73,8 @@ class AreaNumber(Base):
 def find_area_for_number(session: Session, hotline_number: str | None) -> ServiceArea:
     """Return the area that owns a hotline number, or the default area.
 
-    With no area configured, a default area is created and answers every number;
-    it also adopts the first number it is reached on, so replies have a sender.
+    With no area configured, a default area is created and serves every number.
+    It also adopts the first number it is reached on, so replies have a sender.
     """
     if hotline_number:
         area = session.scalar(

@@ -1,5 +1,6 @@
 """Declarative base, naming convention and time helpers shared by every model."""
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
@@ -46,5 +47,19 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+_clock: Callable[[], datetime] = _system_clock
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC from the installed clock (the system clock by default)."""
+    return _clock()
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Install a clock for this process, so tests can move time; None restores the system clock."""
+    global _clock
+    _clock = clock or _system_clock

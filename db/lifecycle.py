@@ -114,7 +114,7 @@ def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunt
 
 @dataclass(frozen=True)
 class AcceptOutcome:
-    """What happened when a volunteer tried to take a request."""
+    """The result of a volunteer's attempt to take a request."""
 
     won: bool
     # "accepted", "already_taken", "already_yours", "not_offered" or "closed".
@@ -123,7 +123,7 @@ class AcceptOutcome:
 
 
 def accept_request(session: Session, request: HelpRequest, volunteer: Volunteer) -> AcceptOutcome:
-    """Give the request to this volunteer if nobody has it yet.
+    """Give the request to this volunteer unless another volunteer already has it.
 
     The conditional UPDATE is the compare-and-set: when two volunteers answer
     at once, the database lets exactly one row count be 1.
@@ -182,13 +182,19 @@ def decline_offer(session: Session, request: HelpRequest, volunteer: Volunteer) 
 
 def complete_request(session: Session, request: HelpRequest, volunteer: Volunteer) -> bool:
     """Close a request as done. Only its assigned volunteer can; returns False otherwise."""
+    return _mark_done(session, request, volunteer.id, f"volunteer:{volunteer.id}")
+
+
+def _mark_done(session: Session, request: HelpRequest, volunteer_id: int | None, actor: str) -> bool:
+    # Conditional on the assigned volunteer, so a task given back or reassigned
+    # meanwhile is not closed by a stale "done".
     now = utcnow()
     result = session.execute(
         update(HelpRequest)
         .where(
             HelpRequest.id == request.id,
             HelpRequest.status == STATUS_ACCEPTED,
-            HelpRequest.volunteer_id == volunteer.id,
+            HelpRequest.volunteer_id == volunteer_id,
         )
         .values(status=STATUS_DONE, done_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
@@ -197,8 +203,8 @@ def complete_request(session: Session, request: HelpRequest, volunteer: Voluntee
     if result.rowcount != 1:
         return False
 
-    record_event(session, request, STATUS_ACCEPTED, STATUS_DONE, f"volunteer:{volunteer.id}")
-    log.info("request %s done by volunteer %s", request.number, volunteer.id)
+    record_event(session, request, STATUS_ACCEPTED, STATUS_DONE, actor)
+    log.info("request %s done, closed by %s", request.number, actor)
     return True
 
 
@@ -241,3 +247,101 @@ def _withdraw_pending_offers(session: Session, request: HelpRequest) -> None:
         .values(status=OFFER_WITHDRAWN)
         .execution_options(synchronize_session=False)
     )
+
+
+def give_back_request(session: Session, request: HelpRequest, volunteer: Volunteer, reason: str) -> bool:
+    """Return an accepted task to the pool so it is offered again; False if the volunteer did not hold it."""
+    now = utcnow()
+    result = session.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.status == STATUS_ACCEPTED,
+            HelpRequest.volunteer_id == volunteer.id,
+        )
+        .values(status=STATUS_OFFERED, volunteer_id=None, accepted_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:
+        return False
+
+    session.execute(
+        update(Offer)
+        .where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id)
+        .values(status=OFFER_WITHDRAWN, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    record_event(session, request, STATUS_ACCEPTED, STATUS_OFFERED, f"volunteer:{volunteer.id}", reason)
+    log.info("request %s given back by volunteer %s: %s", request.number, volunteer.id, reason)
+    return True
+
+
+# Statuses from which a coordinator may hand a request to a volunteer directly.
+ASSIGNABLE_STATUSES = (STATUS_NEW, STATUS_OFFERED, STATUS_ESCALATED)
+
+
+def assign_request(session: Session, request: HelpRequest, volunteer: Volunteer, actor: str) -> bool:
+    """Give a waiting request to a volunteer chosen by a coordinator.
+
+    The conditional UPDATE is a compare-and-set against volunteers accepting
+    by SMS at the same moment. The first UPDATE to change the row wins, and
+    this returns False when the request was no longer waiting.
+    """
+    previous = request.status
+    now = utcnow()
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, HelpRequest.status.in_(ASSIGNABLE_STATUSES))
+        .values(status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:
+        return False
+
+    # The assignment is stored as an accepted offer, so the volunteer's SMS
+    # commands and the timeline treat it like a task taken by SMS.
+    offer = session.scalar(select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id))
+    if offer is None:
+        offer = Offer(request_id=request.id, volunteer_id=volunteer.id, wave=request.offer_wave, sent_at=now)
+        session.add(offer)
+    offer.status = OFFER_ACCEPTED
+    offer.answered_at = now
+    session.execute(
+        update(Offer)
+        .where(Offer.request_id == request.id, Offer.volunteer_id != volunteer.id, Offer.status == OFFER_PENDING)
+        .values(status=OFFER_TAKEN)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    # The note names the volunteer in actor form, so the console can show their name.
+    record_event(session, request, previous, STATUS_ACCEPTED, actor, f"volunteer:{volunteer.id}")
+    log.info("request %s assigned to volunteer %s by %s", request.number, volunteer.id, actor)
+    return True
+
+
+def reoffer_request(session: Session, request: HelpRequest, actor: str) -> bool:
+    """Put an escalated request back in the queue with a fresh count of offer waves.
+
+    The caller enqueues the routing job. Volunteers who already had an offer
+    for this request are not asked again, because routing skips them.
+    """
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, HelpRequest.status == STATUS_ESCALATED)
+        .values(status=STATUS_NEW, offer_wave=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:
+        return False
+
+    record_event(session, request, STATUS_ESCALATED, STATUS_NEW, actor)
+    log.info("request %s offered again by %s", request.number, actor)
+    return True
+
+
+def close_request(session: Session, request: HelpRequest, actor: str) -> bool:
+    """Mark an accepted request done on its volunteer's behalf; False unless it was accepted."""
+    return _mark_done(session, request, request.volunteer_id, actor)

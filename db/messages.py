@@ -67,3 +67,6 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Why an inbound message was stored but not acted on ("rate_limited"), or
+    # an outbound one was not sent ("daily_limit", "opted_out").
+    flag: Mapped[str | None] = mapped_column(String(30))

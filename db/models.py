@@ -6,6 +6,9 @@ from db.conversations import ConversationState
 from db.messages import Message
 from db.people import Citizen, Volunteer
 from db.requests import HelpRequest, Offer, RequestEvent
+from db import coordinators, volunteer_profiles  # noqa: F401  (the console's tables)
+from db import channels, sms_gateways  # noqa: F401  (providers per area and gateway phones)
+from db import calls  # noqa: F401  (incoming call state, confirmation calls, voice settings)
 
 __all__ = [
     "AreaNumber",

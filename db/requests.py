@@ -6,7 +6,8 @@ A request moves through these states::
              │  ▲          │
              │  └── (next wave, or given back)
              ▼
-         escalated ──> accepted (a coordinator assigns)
+         escalated ──> accepted (a coordinator assigns; new and offered may be assigned too)
+             └──> new (a coordinator offers it again)
 
     any open state ──> cancelled
 
@@ -76,6 +77,7 @@ class HelpRequest(Base):
     escalated_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    anonymised_at: Mapped[datetime | None]
 
     citizen = relationship("Citizen")
     volunteer = relationship("Volunteer")

@@ -12,8 +12,8 @@ log = logging.getLogger(__name__)
 # Session.info key for jobs to enqueue once the transaction that caused them commits.
 AFTER_COMMIT_JOBS = "after_commit_jobs"
 
-# SQLite lets one writer in at a time; web, worker and scheduler share the file,
-# so a writer waits this long for the lock instead of failing at once.
+# SQLite lets one writer in at a time, and web, worker and scheduler share the
+# file. A writer waits this long for the lock instead of failing at once.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -39,7 +39,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 def _begin_immediate(connection) -> None:
     # A deferred SQLite transaction that reads and then writes fails at once with
-    # "database is locked" when another process wrote meanwhile; taking the write
+    # "database is locked" when another process wrote meanwhile. Taking the write
     # lock at BEGIN makes it wait for the busy timeout instead.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -47,7 +47,11 @@ def _begin_immediate(connection) -> None:
 class Database:
     """An engine, its session factory and the hook that enqueues jobs after commit."""
 
-    def __init__(self, url: str, enqueue: Callable[[str, tuple], None] | None = None):
+    def __init__(self, url: str, enqueue: Callable[..., object] | None = None):
+        # Relationships name their targets as strings; importing every model
+        # registers them, whichever module a process (an RQ worker) imports first.
+        import db.models  # noqa: F401
+
         self.url = url
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -72,8 +76,8 @@ class Database:
         jobs = session.info.pop(AFTER_COMMIT_JOBS, [])
         if not jobs or self.enqueue is None:
             return
-        for job_name, args in jobs:
-            self.enqueue(job_name, args)
+        for job_name, args, delay_seconds in jobs:
+            self.enqueue(job_name, args, delay_seconds=delay_seconds)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -83,10 +87,10 @@ def _forget_jobs(session: Session) -> None:
     session.info.pop(AFTER_COMMIT_JOBS, None)
 
 
-def enqueue_after_commit(session: Session, job_name: str, *args: int) -> None:
-    """Ask for a job to be enqueued once this session's transaction commits.
+def enqueue_after_commit(session: Session, job_name: str, *args: int, delay_seconds: float | None = None) -> None:
+    """Ask for a job to be enqueued once this session's transaction commits, optionally after a delay.
 
     Jobs take ids only. If the enqueue then fails (Redis down), the rows stay
     in the database and the sweeper finds them.
     """
-    session.info.setdefault(AFTER_COMMIT_JOBS, []).append((job_name, args))
+    session.info.setdefault(AFTER_COMMIT_JOBS, []).append((job_name, args, delay_seconds))

@@ -28,11 +28,19 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
         log.warning("webhook signature verification is OFF (HOTLINE_VERIFY_SIGNATURES=false); "
                     "use this only for local development")
 
+    # Blueprints are imported here, not at module level, so importing the
+    # package builds nothing and the settings above are read first.
+    from gateway.console import init_console
     from gateway.health import health
     from gateway.sms_webhooks import sms_webhooks
+    from gateway.smsgate_webhooks import smsgate_webhooks
+    from gateway.voice_webhooks import voice_webhooks
 
     app.register_blueprint(health)
     app.register_blueprint(sms_webhooks)
+    app.register_blueprint(voice_webhooks)
+    app.register_blueprint(smsgate_webhooks)
+    init_console(app)
     return app
 
 

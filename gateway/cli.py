@@ -30,23 +30,31 @@ def db_upgrade(revision):
     upgrade_database(get_settings().database_url, revision)
     click.echo("Database is up to date.")
 
+
 def _register_commands() -> None:
+    from gateway.call_simulator import call_command
+    from gateway.cli_channels import area_group, provider_group, status_command
+    from gateway.cli_coordinators import coordinator_group
     from gateway.cli_people import volunteer_group
+    from gateway.cli_reports import purge_command, report_group
+    from gateway.cli_voice import prompts_group, voice_group
     from gateway.runner import run_command, scheduler_command, serve_command, worker_command
     from gateway.simulator import phone_group
 
-    cli.add_command(volunteer_group)
-    cli.add_command(run_command)
-    cli.add_command(serve_command)
-    cli.add_command(worker_command)
-    cli.add_command(scheduler_command)
-    cli.add_command(phone_group)
+    for command in (
+        run_command, serve_command, worker_command, scheduler_command,
+        volunteer_group, coordinator_group, area_group, provider_group, status_command,
+        phone_group, prompts_group, voice_group, report_group, purge_command,
+    ):
+        cli.add_command(command)
+    phone_group.add_command(call_command)
+
 
 _register_commands()
 
+
 def main() -> None:
     cli(prog_name="hotline")
-
 
 
 if __name__ == "__main__":

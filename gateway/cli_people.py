@@ -7,6 +7,7 @@ from db.areas import get_default_area
 from db.phone_numbers import InvalidPhoneNumber, format_for_people
 from db.volunteers import VolunteerError, add_volunteer, find_volunteer_by_reference, list_volunteers
 from gateway.extensions import get_database
+from ivr_flows.volunteer_availability import pause_volunteer, remove_volunteer
 
 
 @click.group("volunteer")
@@ -15,7 +16,7 @@ def volunteer_group():
 
 
 @volunteer_group.command("add")
-@click.option("--name", required=True, help="Name the citizen will be told.")
+@click.option("--name", required=True, help="Name that citizens see in their confirmation.")
 @click.option("--phone", required=True, help="Mobile number, e.g. +38344123456 or 044123456.")
 @click.option("--languages", default="sr", show_default=True, help="Comma list of sr, sq, en; the first is used for texts.")
 @click.option("--skills", default="documents,delivery", show_default=True, help="Comma list of documents, delivery.")
@@ -42,7 +43,11 @@ def list_command():
             return
         click.echo(f"{'id':>4}  {'name':<20} {'phone':<18} {'languages':<10} {'skills':<20} {'state':<8} tasks")
         for volunteer, tasks in rows:
-            state = "removed" if not volunteer.active else "paused" if volunteer.paused else "active"
+            state = "active"
+            if volunteer.paused:
+                state = "paused"
+            if not volunteer.active:
+                state = "removed"
             click.echo(f"{volunteer.id:>4}  {volunteer.name[:20]:<20} {format_for_people(volunteer.phone):<18} "
                        f"{volunteer.languages:<10} {volunteer.skills:<20} {state:<8} {tasks}")
 
@@ -74,10 +79,19 @@ def remove_command(reference):
 def _set_state(reference: str, **changes) -> None:
     try:
         with get_database().session() as session:
-            volunteer = find_volunteer_by_reference(session, get_default_area(session), reference)
-            for field, value in changes.items():
-                setattr(volunteer, field, value)
+            area = get_default_area(session)
+            volunteer = find_volunteer_by_reference(session, area, reference)
+            released = []
+            if changes.get("paused") is True:
+                released = pause_volunteer(session, area, volunteer)
+            elif changes.get("active") is False:
+                released = remove_volunteer(session, area, volunteer)
+            else:
+                for field, value in changes.items():
+                    setattr(volunteer, field, value)
             click.echo(f"Volunteer {volunteer.id} ({volunteer.name}) updated: "
                        + ", ".join(f"{field}={value}" for field, value in changes.items()))
+            if released:
+                click.echo("Tasks offered to others again: " + ", ".join(str(number) for number in released))
     except (VolunteerError, InvalidPhoneNumber) as error:
         raise click.ClickException(str(error)) from None

@@ -80,10 +80,13 @@ def _describe(database_url: str) -> str:
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve_command(host, port):
-    """Serve the web app with Flask's threaded server (production uses gunicorn)."""
+    """Serve the web app with Werkzeug's threaded server (production uses gunicorn)."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask's app.run() does nothing when started from the flask command line,
+    # so the server is started directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 @click.command("worker")
@@ -106,9 +109,11 @@ def scheduler_command():
     from rq.cron import CronScheduler
 
     from workers.context import get_context
+    from workers.gateway_watch import WATCH_INTERVAL_SECONDS, watch_gateways
     from workers.queues import DEFAULT_QUEUE
     from workers.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 
     scheduler = CronScheduler(connection=get_context().redis)
     scheduler.register(sweep, DEFAULT_QUEUE, interval=SWEEP_INTERVAL_SECONDS)
+    scheduler.register(watch_gateways, DEFAULT_QUEUE, interval=WATCH_INTERVAL_SECONDS)
     scheduler.start()

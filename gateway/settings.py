@@ -12,8 +12,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# The instance folder beside the source tree, as Flask uses for a checkout; it
-# holds the default SQLite file and the embedded Redis.
+# The instance folder beside the source tree, as Flask uses for a checkout. It
+# contains the default SQLite file and the embedded Redis.
 DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / "instance"
 DEFAULT_TWILIO_API_BASE_URL = "https://api.twilio.com"
 

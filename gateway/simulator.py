@@ -54,8 +54,8 @@ def sms_command(from_number, to_number, url, wait, text):
     if response.status_code != 200:
         raise click.ClickException(f"the gateway rejected the message: HTTP {response.status_code} {response.text[:200]}")
 
-    shown = _print_replies(sender, last_id, wait)
-    if not shown:
+    printed = _print_replies(sender, last_id, wait)
+    if not printed:
         click.echo("  (no reply yet: is `hotline run` running with its worker?)")
 
 

@@ -6,9 +6,11 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from db.delivery import apply_delivery_status
-from gateway.extensions import get_database
+from db.base import utcnow
+from gateway.extensions import get_database, get_redis
 from gateway.signatures import verify_twilio_signature
 from ivr_flows.sms_inbound import InboundSms, handle_inbound_sms
+from workers.limits import inbound_over_limit
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ def inbound_sms():
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     sender = request.form.get("From")
     if not sid or not sender:
-        # Nothing to store or answer; a 200 keeps the provider from retrying a
+        # There is nothing to store. A 200 keeps the provider from retrying a
         # request that will never become valid.
         log.warning("inbound SMS without MessageSid or From ignored")
         return empty_twiml()
@@ -35,8 +37,12 @@ def inbound_sms():
     sms = InboundSms(provider_sid=sid[:64], from_number=sender, to_number=request.form.get("To"),
                      body=request.form.get("Body", ""))
     with get_database().session() as session:
-        handle_inbound_sms(session, sms)
+        handle_inbound_sms(session, sms, limiter=_inbound_limiter)
     return empty_twiml()
+
+
+def _inbound_limiter(area, sender: str) -> bool:
+    return inbound_over_limit(get_redis(), area.id, sender, area.inbound_per_minute, utcnow())
 
 
 @sms_webhooks.post("/status")
@@ -50,7 +56,7 @@ def sms_status():
 
     with get_database().session() as session:
         outcome = apply_delivery_status(session, sid, status, request.form.get("ErrorCode"))
-    # An unknown or stale status is still answered 200: the provider would
-    # otherwise retry and log errors for a callback that can never apply.
+    # An unknown or stale status still gets a success code, because the provider
+    # would otherwise retry and log errors for a callback that can never apply.
     log.debug("status %s for %s: %s", status, sid, outcome)
     return Response("", status=204)

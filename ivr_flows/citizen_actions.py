@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
-from db.lifecycle import cancel_request, create_request
+from db.lifecycle import cancel_request, create_request, record_event
+from db.phone_numbers import format_for_people
 from db.messages import Message
 from db.people import Citizen
 from db.requests import OPEN_STATUSES, STATUS_ACCEPTED, STATUS_CANCELLED, STATUS_DONE, HelpRequest
@@ -14,6 +15,7 @@ from db.session import enqueue_after_commit
 from ivr_flows import texts
 from ivr_flows.citizen_sms import CancelRequest, CreateRequest, Reply, SetLocale, SetOptOut, ShowStatus, Turn
 from ivr_flows.catalog import translate_plural
+from ivr_flows.notifications import alert_coordinator
 from ivr_flows.outgoing import citizen_locale, queue_body, text_citizen, text_volunteer
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,9 @@ def apply_citizen_turn(session: Session, area: ServiceArea, citizen: Citizen, tu
     # The confirmation of STOP is the one text an opted-out number still gets.
     confirms_stop = any(isinstance(action, SetOptOut) and action.opted_out for action in turn.actions)
     for action in turn.actions:
-        if isinstance(action, Reply):
+        if isinstance(action, Reply) and action.message == texts.HELP_CONTACT:
+            _send_contact(session, area, citizen)
+        elif isinstance(action, Reply):
             text_citizen(session, area, citizen, action.message, force=confirms_stop, **action.params)
         elif isinstance(action, CreateRequest):
             request = open_request(session, area, citizen, action.kind, action.details, action.document_type)
@@ -41,6 +45,8 @@ def apply_citizen_turn(session: Session, area: ServiceArea, citizen: Citizen, tu
         elif isinstance(action, SetOptOut):
             citizen.opted_out = action.opted_out
             log.info("citizen %s opted %s", citizen.id, "out" if action.opted_out else "back in")
+            if action.opted_out:
+                _hand_open_requests_to_staff(session, area, citizen)
         else:
             raise TypeError(f"unknown citizen action {action!r}")
 
@@ -56,6 +62,26 @@ def open_request(
                      number=request.number)
     enqueue_after_commit(session, ROUTE_REQUEST_JOB, request.id)
     return request
+
+
+def _send_contact(session: Session, area: ServiceArea, citizen: Citizen) -> None:
+    # Without an on-duty number there is no person to name, and the menu alone must do.
+    if not area.coordinator_phone:
+        return
+    text_citizen(session, area, citizen, texts.HELP_CONTACT, centre=area.name,
+                 phone=format_for_people(area.coordinator_phone))
+
+
+def _hand_open_requests_to_staff(session: Session, area: ServiceArea, citizen: Citizen) -> None:
+    # A citizen who stops SMS may still need the food they asked for, so their
+    # open requests stay open and a coordinator is asked to call instead.
+    open_requests = session.scalars(
+        select(HelpRequest).where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES))
+    ).all()
+    for request in open_requests:
+        record_event(session, request, None, None, f"citizen:{citizen.id}", "citizen opted out of SMS")
+        alert_coordinator(session, area, texts.CITIZEN_STOPPED_COORDINATOR, request, "opt_out_alert",
+                          phone=format_for_people(citizen.phone))
 
 
 def _reply_status(session: Session, area: ServiceArea, citizen: Citizen, number: int | None) -> None:

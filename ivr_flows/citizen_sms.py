@@ -122,7 +122,7 @@ def _answer_anytime(intent: CitizenIntent) -> Turn:
     if intent.intent == "start":
         return Turn(None, {}, [SetOptOut(False), Reply(texts.STARTED)])
     if intent.intent == "help":
-        return Turn(None, {}, [Reply(texts.HELP_MENU)])
+        return Turn(None, {}, [Reply(texts.HELP_MENU), Reply(texts.HELP_CONTACT)])
     if intent.intent == "status":
         return Turn(None, {}, [ShowStatus(intent.request_number)])
     if intent.intent == "cancel_request" and intent.request_number is not None:

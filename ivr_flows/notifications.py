@@ -1,15 +1,20 @@
 """Telling everyone involved that a request changed hands or ended."""
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
+from db.calls import add_outbound_call
 from db.people import Volunteer
 from db.phone_numbers import format_for_people
 from db.requests import OFFER_TAKEN, HelpRequest, Offer
 from ivr_flows import texts
 from ivr_flows.catalog import normalize_locale, translate
-from ivr_flows.outgoing import text_citizen, text_volunteer
+from ivr_flows.outgoing import queue_body, text_citizen, text_volunteer
+
+log = logging.getLogger(__name__)
 
 # Offers go to several volunteers at once, so they carry only the start of the
 # citizen's words; the one who accepts gets the whole text and the phone number.
@@ -67,10 +72,29 @@ def announce_done(session: Session, area: ServiceArea, request: HelpRequest, vol
     text_volunteer(session, area, volunteer, texts.DONE_THANKS, request_id=request.id, number=request.number)
 
 
+def announce_escalation(session: Session, area: ServiceArea, request: HelpRequest) -> None:
+    """Tell the citizen their request went to staff, and alert the area's coordinator."""
+    if request.channel == "sms":
+        text_citizen(session, area, request.citizen, texts.REQUEST_ESCALATED, kind="escalated",
+                     request_id=request.id, number=request.number)
+    summary = summarize_request(request, area.default_locale)
+    alert_coordinator(session, area, texts.ESCALATED_COORDINATOR, request, "escalation_alert", summary=summary,
+                      phone=format_for_people(request.citizen.phone))
+
+
+def alert_coordinator(
+    session: Session, area: ServiceArea, message: str, request: HelpRequest, kind: str, **params: object
+) -> None:
+    """Text the area's on-duty coordinator; without one, the console's board is the only alert."""
+    if not area.coordinator_phone:
+        log.warning("request %s needs a coordinator but area %s has no coordinator phone", request.number, area.id)
+        return
+    body = translate(area.default_locale, message, number=request.number, **params)
+    queue_body(session, area, area.coordinator_phone, body, kind, request_id=request.id)
+
+
 def enqueue_callback(session: Session, request: HelpRequest, news: str) -> None:
-    """Queue a confirmation call for a request that came in by voice."""
-    # TODO: place confirmation calls for voice requests; until then the citizen gets an SMS.
-    text_citizen(session, request.area, request.citizen,
-                 texts.REQUEST_ACCEPTED if news == "accepted" else texts.REQUEST_DONE,
-                 kind="confirmation", request_id=request.id, number=request.number,
-                 volunteer=request.volunteer.name if request.volunteer else "")
+    """Queue a confirmation call for a request that came in by voice; news is "accepted" or "done"."""
+    # A caller who chose the phone may not read texts, so the news comes back
+    # by voice, as an outbox row placed by the place_call job.
+    add_outbound_call(session, request, news)

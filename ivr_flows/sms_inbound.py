@@ -1,7 +1,8 @@
 """An inbound SMS, from the stored row to the replies it causes."""
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,23 +32,39 @@ class InboundSms:
     from_number: str
     to_number: str | None
     body: str
+    # Set when the channel identifies the area, as an SMS gateway phone serving
+    # known areas does. Otherwise to_number decides the area.
+    area_id: int | None = None
 
 
 @dataclass(frozen=True)
 class InboundResult:
-    # "handled", "duplicate" or "unreadable_sender".
+    # "handled", "duplicate", "unreadable_sender" or "rate_limited".
     outcome: str
     message_id: int | None = None
 
 
-def handle_inbound_sms(session: Session, sms: InboundSms) -> InboundResult:
+# Called with the area and the sender's number for each new inbound message;
+# returns True when the number sent too many and the message is only stored.
+InboundLimiter = Callable[[ServiceArea, str], bool]
+
+
+def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimiter | None = None) -> InboundResult:
     """Store an inbound SMS and act on it; a repeated provider id changes nothing.
 
     The caller commits. The stored row comes first, so a failure later in the
     flow still leaves the message in the database for a coordinator.
     """
+    sms = replace(
+        sms,
+        provider_sid=clean_text(sms.provider_sid)[:64],
+        from_number=clean_text(sms.from_number or ""),
+        to_number=clean_text(sms.to_number or ""),
+        body=clean_text(sms.body or "", keep_newlines=True)[:MAX_BODY_CHARS],
+    )
     hotline_number = try_normalize_phone(sms.to_number)
-    area = find_area_for_number(session, hotline_number)
+    area = session.get(ServiceArea, sms.area_id) if sms.area_id else None
+    area = area or find_area_for_number(session, hotline_number)
     sender = try_normalize_phone(sms.from_number, area.country)
     body = (sms.body or "")[:MAX_BODY_CHARS]
 
@@ -59,6 +76,12 @@ def handle_inbound_sms(session: Session, sms: InboundSms) -> InboundResult:
     if sender is None:
         log.warning("inbound %s from unreadable sender %s; stored without reply", sms.provider_sid, mask_phone(sms.from_number))
         return InboundResult("unreadable_sender", message.id)
+
+    if limiter is not None and limiter(area, sender):
+        message.flag = "rate_limited"
+        log.info("inbound %s from %s stored without reply: over the per-minute limit", sms.provider_sid,
+                 mask_phone(sender))
+        return InboundResult("rate_limited", message.id)
 
     volunteer = find_volunteer(session, area.id, sender)
     if volunteer is not None:
@@ -76,6 +99,12 @@ def handle_inbound_sms(session: Session, sms: InboundSms) -> InboundResult:
     save_conversation(session, area.id, sender, turn.step, turn.data)
     log.info("inbound %s from citizen %s (%s) handled", sms.provider_sid, citizen.id, mask_phone(sender))
     return InboundResult("handled", message.id)
+
+
+def clean_text(value: str, keep_newlines: bool = False) -> str:
+    """Drop control characters; PostgreSQL rejects NUL in text, and none belongs in an SMS."""
+    kept = "\n\r\t" if keep_newlines else ""
+    return "".join(ch for ch in value if ch >= " " or ch in kept).replace("\x7f", "")
 
 
 def _store_inbound(

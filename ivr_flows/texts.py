@@ -12,6 +12,7 @@ HELP_MENU = N_(
     "Hotline. Write FOOD for food and medicine, DOCUMENT for papers from the municipality, "
     "STATUS for your request. Write STOP to stop messages."
 )
+HELP_CONTACT = N_("{centre}. To speak to a person, call {phone}.")
 NOT_UNDERSTOOD = N_(
     "Sorry, we did not understand. Write FOOD for food and medicine, or DOCUMENT for papers."
 )
@@ -102,3 +103,11 @@ DOCUMENT_MENU_ORDER = (
 
 # Volunteer: changes to a task they hold.
 TASK_CANCELLED = N_("Request {number} was cancelled by the citizen. You do not need to do it.")
+TASK_CANCELLED_BY_STAFF = N_("Request {number} was cancelled by the hotline staff. You do not need to do it.")
+TASK_RELEASED_BY_STAFF = N_("The hotline staff gave request {number} to another volunteer. You do not need to do it.")
+
+# Coordinator alerts and volunteer reminders.
+ESCALATED_COORDINATOR = N_("Request {number} needs you: no volunteer took it. {summary}. Citizen: {phone}.")
+OVERDUE_COORDINATOR = N_("Request {number} is still open after {hours} hours. Volunteer: {volunteer}.")
+CITIZEN_STOPPED_COORDINATOR = N_("The citizen of request {number} wrote STOP and gets no more SMS. Please call: {phone}.")
+TASK_REMINDER = N_("Reminder: request {number} is yours. When it is finished, reply DONE {number}.")

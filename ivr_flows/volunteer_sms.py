@@ -15,7 +15,8 @@ from ivr_flows import texts
 from ivr_flows.catalog import normalize_locale, translate
 from ivr_flows.notifications import announce_acceptance, announce_done
 from ivr_flows.outgoing import text_volunteer
-from ivr_flows.understanding import read_volunteer_text
+from ivr_flows.understanding import read_citizen_text, read_volunteer_text
+from ivr_flows.volunteer_availability import pause_volunteer
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ def handle_volunteer_text(session: Session, area: ServiceArea, volunteer: Volunt
     """Act on one volunteer SMS and queue the replies."""
     command = read_volunteer_text(body)
     name = command.command
+    if name == "unknown" and read_citizen_text(body).intent == "stop":
+        # STOP must always work; for a volunteer it means a break with tasks given back.
+        name = "pause"
 
     if name == "accept":
         _accept(session, area, volunteer, command.request_number)
@@ -51,7 +55,7 @@ def handle_volunteer_text(session: Session, area: ServiceArea, volunteer: Volunt
     elif name == "status":
         _status(session, area, volunteer)
     elif name == "pause":
-        volunteer.paused = True
+        pause_volunteer(session, area, volunteer)
         text_volunteer(session, area, volunteer, texts.PAUSED)
     elif name == "resume":
         volunteer.paused = False

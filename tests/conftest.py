@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from rq import Queue, SimpleWorker
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from db.areas import AreaNumber, get_default_area
 from db.migrate import upgrade_database
@@ -127,6 +127,7 @@ def app(env, redis):
     _empty_tables(app.extensions["hotline.db"].engine)
     context = build_context(load_settings(env), redis)
     use_context(context)
+    # The default area is made again with the model's defaults, as a fresh install has it.
     with app.extensions["hotline.db"].session() as session:
         area = get_default_area(session)
         session.add(AreaNumber(area_id=area.id, phone=HOTLINE_NUMBER))
@@ -137,13 +138,12 @@ def app(env, redis):
 
 
 def _empty_tables(engine) -> None:
+    # Tables the migrations did not create are left to the schema test, which names them.
+    existing = set(inspect(engine).get_table_names())
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name != "service_areas":
+            if table.name in existing:
                 connection.execute(table.delete())
-        connection.execute(text("DELETE FROM service_areas WHERE slug != 'default'"))
-        connection.execute(text("UPDATE service_areas SET last_request_number = 0, sms_policy = 'unicode', "
-                                "offer_wave_size = 3, max_offer_waves = 3, offer_timeout_minutes = 10"))
 
 
 @pytest.fixture
@@ -157,6 +157,20 @@ def db_session(app):
     session = app.extensions["hotline.db"].session_factory()
     yield session
     session.close()
+
+
+class BurstWorker(SimpleWorker):
+    """RQ's in-process worker without the command channel.
+
+    A burst run needs no remote commands, and stopping RQ's pub/sub thread can
+    wait up to its 60-second poll, which would stall a test for nothing.
+    """
+
+    def subscribe(self):
+        pass
+
+    def unsubscribe(self):
+        pass
 
 
 class Hotline:
@@ -176,10 +190,21 @@ class Hotline:
         self.run_jobs()
         return response
 
+    def client_post(self, sender: str, body: str, sid: str | None = None) -> int:
+        """Send an SMS webhook without running any job; returns the HTTP status."""
+        return signed_post(self.client, "/twilio/sms", sms_form(sender, body, sid), self.token).status_code
+
+    @property
+    def redis_url(self) -> str:
+        kwargs = self.redis.connection_pool.connection_kwargs
+        if "path" in kwargs:
+            return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
+        return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
+
     def run_jobs(self) -> int:
         """Run every queued job with a real RQ worker in burst mode; returns how many ran."""
         queues = [Queue(name, connection=self.redis) for name in ALL_QUEUES]
-        worker = SimpleWorker(queues, connection=self.redis, log_job_description=False)
+        worker = BurstWorker(queues, connection=self.redis, log_job_description=False)
         worker.work(burst=True)
         return worker.successful_job_count
 

@@ -38,11 +38,33 @@ class FakeTwilio:
     # Each entry is (HTTP status, Twilio error code) answered instead of success, in order.
     planned_failures: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # While hold is set, requests wait; releasing with drop=True loses them, as
+    # a provider loses a request whose sender died before finishing it.
+    hold: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    held_count: int = 0
+    drop_held: bool = False
+    # Numbers that always fail with (HTTP status, Twilio error code), like a phone that is off for good.
+    failing_numbers: dict = field(default_factory=dict)
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.planned_failures.clear()
+            self.held_count = 0
+            self.drop_held = False
+            self.failing_numbers.clear()
+        self.hold.clear()
+        self.released.set()
+
+    def hold_requests(self) -> None:
+        self.released.clear()
+        self.hold.set()
+
+    def release(self, drop: bool) -> None:
+        self.drop_held = drop
+        self.hold.clear()
+        self.released.set()
 
     def fail_next(self, count: int, status: int = 500, code: int | None = None) -> None:
         with self.lock:
@@ -69,8 +91,15 @@ def build_fake_app(fake: FakeTwilio) -> Flask:
     def answer(kind: str, prefix: str, account_sid: str):
         if not authorised():
             return jsonify(code=20003, message="Authenticate", status=401), 401
+        if fake.hold.is_set():
+            with fake.lock:
+                fake.held_count += 1
+            fake.released.wait(timeout=120)
+            if fake.drop_held:
+                return jsonify(code=None, message="request lost", status=503), 503
         with fake.lock:
             failure = fake.planned_failures.pop(0) if fake.planned_failures else None
+            failure = failure or fake.failing_numbers.get(request.form.get("To"))
         if failure is not None:
             status, code = failure
             return jsonify(code=code, message=f"fake failure {status}", status=status), status
@@ -91,6 +120,12 @@ def build_fake_app(fake: FakeTwilio) -> Flask:
     @app.post("/2010-04-01/Accounts/<account_sid>/Calls.json")
     def create_call(account_sid):
         return answer("call", "CA", account_sid)
+
+    @app.get("/2010-04-01/Accounts/<account_sid>.json")
+    def fetch_account(account_sid):
+        if not authorised():
+            return jsonify(code=20003, message="Authenticate", status=401), 401
+        return jsonify(sid=account_sid, status="active", friendly_name="fake account")
 
     return app
 

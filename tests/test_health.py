@@ -7,7 +7,7 @@ def test_healthz_ok_when_services_answer(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}, "sms_gateways": {}}
 
 
 def test_healthz_503_when_redis_is_down(env, redis):

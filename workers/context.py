@@ -8,6 +8,8 @@ from redis import Redis
 from db.session import Database
 from gateway.settings import Settings, load_settings
 from workers.providers.base import Provider
+from workers.providers.registry import ProviderRegistry
+from workers.send_rate import SendRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +19,17 @@ class WorkerContext:
     settings: Settings
     database: Database
     redis: Redis | None
-    provider: Provider | None  # None: no credentials, texts stay in the outbox
+    provider: Provider | None  # the deployment default, or None without credentials (texts stay in the outbox)
+    # Providers per area and purpose, from the area_channels rows; an area
+    # without rows gets `provider`.
+    providers: ProviderRegistry | None = None
+    send_limiter: SendRateLimiter | None = None
+
+    def __post_init__(self):
+        if self.providers is None:
+            self.providers = ProviderRegistry(self.provider, self.settings.twilio_api_base_url)
+        if self.send_limiter is None:
+            self.send_limiter = SendRateLimiter(self.redis)
 
 
 _current: WorkerContext | None = None

@@ -1,6 +1,7 @@
 """Enqueueing jobs by name, after commit; a Redis outage leaves the work to the sweeper."""
 
 import logging
+from datetime import timedelta
 from collections.abc import Callable
 
 from redis import Redis
@@ -31,18 +32,20 @@ class Dispatcher:
             self._queues[name] = Queue(name, connection=self.redis)
         return self._queues[name]
 
-    def enqueue(self, job_name: str, args: tuple) -> bool:
+    def enqueue(self, job_name: str, args: tuple, delay_seconds: float | None = None) -> bool:
         """Enqueue one job; returns False (and logs) when Redis cannot be reached.
 
         The caller has already committed the rows that the job would act on, so
         a failure here only delays the work until the sweeper finds those rows.
         """
+        if delay_seconds:
+            return self.enqueue_in(timedelta(seconds=delay_seconds), job_name, args)
         queue_name, function_path = JOBS[job_name]
         try:
             self.queue(queue_name).enqueue(
                 function_path, *args, result_ttl=JOB_RESULT_TTL_SECONDS, description=f"{job_name}{args}"
             )
-        except RedisError as error:
+        except (RedisError, OSError) as error:
             log.warning("enqueue of %s%s failed, the sweeper will retry: %s", job_name, args, error)
             return False
         return True
@@ -54,7 +57,7 @@ class Dispatcher:
             self.queue(queue_name).enqueue_in(
                 delay, function_path, *args, result_ttl=JOB_RESULT_TTL_SECONDS, description=f"{job_name}{args}"
             )
-        except RedisError as error:
+        except (RedisError, OSError) as error:
             log.warning("delayed enqueue of %s%s failed, the sweeper will retry: %s", job_name, args, error)
             return False
         return True

@@ -10,6 +10,8 @@ ALL_QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
 JOBS = {
     "send_message": (SEND_QUEUE, "workers.sending.send_message"),
     "route_request": (DEFAULT_QUEUE, "workers.routing.route_request"),
+    "expire_offers": (DEFAULT_QUEUE, "workers.routing.expire_offers"),
+    "place_call": (SEND_QUEUE, "workers.calling.place_call"),
 }
 
 # RQ's default job description repeats the call with its arguments; ids only

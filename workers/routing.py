@@ -1,16 +1,19 @@
 """The routing job: choose the next wave of volunteers for a request and offer it."""
 
 import logging
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
+from db.base import utcnow
 from db.lifecycle import escalate_request, mark_offered
 from db.people import SKILL_DELIVERY, SKILL_DOCUMENTS, Volunteer
-from db.requests import OFFER_PENDING, STATUS_ACCEPTED, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
+from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_ACCEPTED, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
+from db.session import enqueue_after_commit
 from ivr_flows.catalog import LANGUAGE_OF_LOCALE, normalize_locale
-from ivr_flows.notifications import send_offer
+from ivr_flows.notifications import announce_escalation, send_offer
 from workers.context import get_context
 
 log = logging.getLogger(__name__)
@@ -33,20 +36,46 @@ def route_request(request_id: int) -> str:
 
         area = session.get(ServiceArea, request.area_id)
         if request.offer_wave >= area.max_offer_waves:
-            escalate_request(session, request, f"no volunteer accepted after {request.offer_wave} waves")
-            return "escalated"
+            return _escalate(session, area, request, f"no volunteer accepted after {request.offer_wave} waves")
 
         volunteers = choose_volunteers(session, area, request)
         if not volunteers:
-            escalate_request(session, request, "no available volunteer with the right skill and language")
-            return "escalated"
+            return _escalate(session, area, request, "no available volunteer with the right skill and language")
 
         mark_offered(session, request, volunteers)
         for volunteer in volunteers:
             send_offer(session, area, request, volunteer)
+        # The sweeper also expires offers, so a lost delayed job only costs time.
+        enqueue_after_commit(session, "expire_offers", request.id, request.offer_wave,
+                             delay_seconds=area.offer_timeout_minutes * 60)
         log.info("request %s offered to volunteers %s (wave %s)", request.number,
                  [volunteer.id for volunteer in volunteers], request.offer_wave)
         return "offered"
+
+
+def expire_offers(request_id: int, wave: int) -> str:
+    """Expire the pending offers of one wave once its time is up, and route the next wave."""
+    with get_context().database.session() as session:
+        request = session.get(HelpRequest, request_id)
+        if request is None or request.status != STATUS_OFFERED or request.offer_wave != wave:
+            return "skipped"
+        area = session.get(ServiceArea, request.area_id)
+        deadline = utcnow() - timedelta(minutes=area.offer_timeout_minutes)
+        expired = session.execute(
+            update(Offer)
+            .where(Offer.request_id == request_id, Offer.wave == wave, Offer.status == OFFER_PENDING,
+                   Offer.sent_at <= deadline)
+            .values(status=OFFER_EXPIRED, answered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        log.info("request %s wave %s: %s offers expired", request.number, wave, expired)
+    return route_request(request_id)
+
+
+def _escalate(session: Session, area: ServiceArea, request: HelpRequest, reason: str) -> str:
+    if escalate_request(session, request, reason):
+        announce_escalation(session, area, request)
+    return "escalated"
 
 
 def choose_volunteers(session: Session, area: ServiceArea, request: HelpRequest) -> list[Volunteer]:
@@ -62,29 +91,30 @@ def choose_volunteers(session: Session, area: ServiceArea, request: HelpRequest)
         .group_by(HelpRequest.volunteer_id)
         .subquery()
     )
+    conditions = [
+        Volunteer.area_id == area.id,
+        Volunteer.active.is_(True),
+        Volunteer.paused.is_(False),
+        Volunteer.id.not_in(already_offered),
+        _lists_code(Volunteer.languages, language),
+    ]
+    if skill:
+        conditions.append(_lists_code(Volunteer.skills, skill))
     query = (
         select(Volunteer)
         .outerjoin(open_tasks, open_tasks.c.volunteer_id == Volunteer.id)
-        .where(
-            Volunteer.area_id == area.id,
-            Volunteer.active.is_(True),
-            Volunteer.paused.is_(False),
-            Volunteer.id.not_in(already_offered),
-        )
+        .where(*conditions)
         .order_by(func.coalesce(open_tasks.c.open_tasks, 0), Volunteer.id)
+        .limit(area.offer_wave_size)
     )
-    wanted = []
-    for volunteer in session.scalars(query):
-        # Languages and skills are short comma lists; matching them here keeps
-        # the query the same on SQLite and PostgreSQL.
-        if language not in volunteer.language_list:
-            continue
-        if skill and skill not in volunteer.skill_list:
-            continue
-        wanted.append(volunteer)
-        if len(wanted) >= area.offer_wave_size:
-            break
-    return wanted
+    return list(session.scalars(query))
+
+
+def _lists_code(column, code: str):
+    # Languages and skills are comma lists without spaces ("sr,sq,en"). Matching
+    # the code between commas in SQL, the same on SQLite and PostgreSQL, lets
+    # the LIMIT load one wave instead of every volunteer of the area.
+    return (literal(",") + column + literal(",")).contains(f",{code},", autoescape=True)
 
 
 def _has_pending_offers(session: Session, request: HelpRequest) -> bool:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from db.areas import ServiceArea
 from db.base import utcnow
 from db.messages import (
     STATUS_FAILED,
@@ -19,8 +20,11 @@ from db.messages import (
 from db.phone_numbers import mask_phone
 from db.requests import OFFER_PENDING, OFFER_UNREACHABLE, Offer
 from db.session import enqueue_after_commit
+from workers.channel_sending import check_hourly_limit, choose_route, hold_back, record_sent_through
 from workers.context import get_context
+from workers.limits import replies_over_limit
 from workers.providers.base import ProviderError
+from workers.providers.registry import HeldBack
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +49,60 @@ def send_message(message_id: int) -> str:
             log.debug("message %s already claimed or finished", message_id)
             return "skipped"
         message = session.get(Message, message_id)
-        if context.provider is None:
+        route = choose_route(context, session, message)
+        held_back = check_hourly_limit(context.send_limiter, route) if route is not None else None
+        if held_back is not None:
+            delay = hold_back(session, message, held_back)
+        elif _over_daily_limit(context, session, message):
+            message.status = STATUS_FAILED
+            message.flag = "daily_limit"
+            message.last_error = "not sent: this number reached its daily reply limit"
+            return STATUS_FAILED
+        elif route is None:
             message.status = STATUS_HELD
             message.updated_at = utcnow()
             log.info("message %s held in the outbox: no provider configured", message_id)
             return STATUS_HELD
         from_number, to_number, body = message.from_number, message.to_number, message.body
+    if held_back is not None:
+        _schedule_retry(message_id, delay)
+        return STATUS_RETRYING
 
     callback = _status_callback_url(context.settings.public_url)
+    # NOTE: a worker killed after the provider accepted the text but before the
+    # commit below leaves the row in "sending"; the sweeper then sends it again.
+    # Twilio's Messages API takes no idempotency key, so that window stays.
     try:
-        receipt = context.provider.send_sms(from_number, to_number, body, callback)
+        outcome = route.send_sms(from_number, to_number, body, callback, context.send_limiter)
     except ProviderError as error:
         return _record_failure(database, message_id, error)
 
     with database.session() as session:
         message = session.get(Message, message_id)
-        message.provider_sid = receipt.sid
-        message.status = STATUS_SENT
-        message.sent_at = message.updated_at = utcnow()
-        message.last_error = None
-    log.info("message %s sent to %s as %s", message_id, mask_phone(to_number), receipt.sid)
+        if isinstance(outcome, HeldBack):
+            # Another worker took the phone's last slot between the check and the send.
+            delay = hold_back(session, message, outcome)
+        else:
+            message.provider_sid = outcome.receipt.sid
+            message.status = STATUS_SENT
+            message.sent_at = message.updated_at = utcnow()
+            message.last_error = None
+            record_sent_through(session, message, outcome)
+    if isinstance(outcome, HeldBack):
+        _schedule_retry(message_id, delay)
+        return STATUS_RETRYING
+    log.info("message %s sent to %s as %s through %s", message_id, mask_phone(to_number), outcome.receipt.sid,
+             outcome.step.label)
     return STATUS_SENT
+
+
+def _over_daily_limit(context, session, message: Message) -> bool:
+    # Only texts to citizens count: volunteers and coordinators are known
+    # numbers, and a busy day must not silence their task offers.
+    if message.citizen_id is None or context.redis is None:
+        return False
+    area = session.get(ServiceArea, message.area_id)
+    return replies_over_limit(context.redis, area.id, message.to_number, area.replies_per_day, utcnow())
 
 
 def _claim(session, message_id: int) -> bool:

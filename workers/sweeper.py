@@ -9,8 +9,10 @@ from db.areas import ServiceArea
 from db.base import utcnow
 from db.messages import STATUS_QUEUED, STATUS_RETRYING, STATUS_SENDING, Message
 from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
+from workers.calling import find_calls_to_place
 from workers.context import get_context
 from workers.dispatch import Dispatcher
+from workers.reminders import send_due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +52,17 @@ def sweep() -> dict:
             select(HelpRequest.id).where(HelpRequest.status == STATUS_NEW, HelpRequest.created_at < now - ROUTING_GRACE)
         ))
         request_ids |= _expire_offers(session, now)
+        reminders = send_due_reminders(session, now)
+        call_ids = find_calls_to_place(session, now)
 
     for message_id in message_ids:
         dispatcher.enqueue("send_message", (message_id,))
     for request_id in sorted(request_ids):
         dispatcher.enqueue("route_request", (request_id,))
-    counts = {"messages": len(message_ids), "requests": len(request_ids), "stuck_sending": stuck_sending}
+    for call_id in call_ids:
+        dispatcher.enqueue("place_call", (call_id,))
+    counts = {"messages": len(message_ids), "requests": len(request_ids), "stuck_sending": stuck_sending,
+              "reminders": reminders, "calls": len(call_ids)}
     if any(counts.values()):
         log.info("sweep re-enqueued %(messages)s messages and %(requests)s requests "
                  "(%(stuck_sending)s stuck in sending)", counts)

@@ -6,7 +6,7 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class ProviderReceipt:
-    """What the provider returned for an accepted SMS or call."""
+    """The provider's receipt for an accepted SMS or call."""
 
     sid: str
     status: str

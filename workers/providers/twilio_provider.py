@@ -24,9 +24,9 @@ REQUEST_TIMEOUT_SECONDS = 15
 class BaseUrlHttpClient(TwilioHttpClient):
     """An HTTP client that sends every request to TWILIO_API_BASE_URL instead of Twilio's hosts.
 
-    The twilio library builds URLs for api.twilio.com and other product hosts;
-    a Twilio-compatible engine (SignalWire, Somleng) or a local fake serves
-    the same paths under one base URL.
+    The twilio library builds URLs for api.twilio.com and other product hosts.
+    A Twilio-compatible engine (SignalWire, Somleng) or a local fake serves the
+    same paths under one base URL.
     """
 
     def __init__(self, base_url: str, **kwargs):
@@ -46,6 +46,10 @@ class TwilioProvider:
     name = "twilio"
 
     def __init__(self, account_sid: str, auth_token: str, api_base_url: str):
+        # The library logs every request's parameters (phone numbers, bodies) at
+        # INFO; they may appear only at DEBUG, in any process that sends.
+        if not log.isEnabledFor(logging.DEBUG):
+            logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         self._client = Client(account_sid, auth_token, http_client=BaseUrlHttpClient(api_base_url))
 
     def send_sms(self, from_number: str, to_number: str, body: str, status_callback: str | None) -> ProviderReceipt:
@@ -72,6 +76,16 @@ class TwilioProvider:
         except (TwilioException, OSError) as error:
             raise ProviderError(f"connection to the provider failed: {error}", permanent=False) from error
         return ProviderReceipt(sid=call.sid, status=call.status or "queued")
+
+    def check(self) -> str:
+        """Fetch the account through the REST API; returns its status ("active", ...)."""
+        try:
+            account = self._client.api.v2010.accounts(self._client.account_sid).fetch()
+        except TwilioRestException as error:
+            raise _classify(error) from error
+        except (TwilioException, OSError) as error:
+            raise ProviderError(f"connection to the provider failed: {error}", permanent=False) from error
+        return account.status or "unknown"
 
     def parse_status_callback(self, form: dict) -> StatusUpdate | None:
         sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid")
