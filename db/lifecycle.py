@@ -108,7 +108,7 @@ def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunt
     request.offered_at = request.offered_at or now
     request.updated_at = now
     session.flush()
-    record_event(session, request, previous, STATUS_OFFERED, "system", f"wave {request.offer_wave}: {len(offers)} volunteers")
+    record_event(session, request, previous, STATUS_OFFERED, "system", f"wave {request.offer_wave}, volunteers offered: {len(offers)}")
     return offers
 
 

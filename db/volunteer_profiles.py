@@ -48,8 +48,8 @@ def parse_clock(value: str | None) -> time | None:
     return time(int(hours), int(minutes))
 
 
-# TODO: workers.routing.choose_volunteers does not consult neighbourhoods or
-# hours yet, so offers reach volunteers outside their hours; only the console uses them.
+# TODO: routing skips volunteers outside their hours but does not match
+# neighbourhoods, because a request stores no neighbourhood of its own yet.
 def is_available(profile: VolunteerProfile | None, local_moment: datetime) -> bool:
     """Tell whether the volunteer's hours include a moment given in the area's local time.
 

@@ -3,9 +3,11 @@
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -36,11 +38,16 @@ def run_command(host, port):
         "worker": subprocess.Popen(hotline + ["worker"], env=env),
         "scheduler": subprocess.Popen(hotline + ["scheduler"], env=env),
     }
-    click.echo(f"Hotline is running on http://{host}:{port} (database: {_describe(settings.database_url)}, "
-               f"Redis: {'embedded' if embedded else 'REDIS_URL'}, "
-               f"SMS: {'sent through the provider' if settings.sends_for_real else 'kept in the outbox'}).")
-    click.echo("Try it in another terminal: hotline phone sms --from +38344111222 \"HRANA\"   (Ctrl-C stops)")
+    # SIGTERM (from a service manager or `kill`) must stop the children too,
+    # as Ctrl-C does, instead of leaving them running without a parent.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
+        _wait_until_listening(host, port, processes["web"])
+        click.echo(f"Hotline is running on http://{host}:{port} (database: {_describe(settings.database_url)}, "
+                   f"Redis: {'embedded' if embedded else 'REDIS_URL'}, "
+                   f"SMS: {'sent through the provider' if settings.sends_for_real else 'kept in the outbox'}).")
+        click.echo(f"Try it in another terminal: {_command_path()} phone sms --from 044200001 \"HRANA\"   "
+                   "(Ctrl-C stops)")
         _wait_for_any_exit(processes)
     except KeyboardInterrupt:
         click.echo("Stopping...")
@@ -48,6 +55,30 @@ def run_command(host, port):
         _stop_all(processes)
         if embedded is not None:
             embedded.close()
+
+
+def _raise_keyboard_interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _wait_until_listening(host: str, port: int, web: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until the web process accepts connections, so the banner is true when printed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def _command_path() -> str:
+    # Inside the project's .venv the command is not on PATH; show the path a newcomer can paste.
+    path = Path(sys.executable).parent / "hotline"
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return "hotline"
 
 
 def _wait_for_any_exit(processes: dict) -> None:

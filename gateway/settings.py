@@ -59,23 +59,37 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url=_url(env, "PUBLIC_URL", None),
         verify_signatures=_flag(env, "HOTLINE_VERIFY_SIGNATURES", True),
         instance_dir=instance_dir,
-        secret_key=env.get("SECRET_KEY") or "dev-only-secret-change-me",
+        secret_key=env.get("SECRET_KEY") or _local_secret(instance_dir, "secret-key"),
     )
     if bool(settings.twilio_account_sid) != bool(settings.twilio_auth_token):
         raise SettingsError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together, or neither")
-    return replace(settings, webhook_token=settings.twilio_auth_token or _local_webhook_token(instance_dir))
+    return replace(settings, webhook_token=settings.twilio_auth_token or _local_secret(instance_dir, "webhook-token"))
 
 
-def _local_webhook_token(instance_dir: Path) -> str:
-    path = instance_dir / "webhook-token"
+def _local_secret(instance_dir: Path, name: str) -> str:
+    """Return a random secret kept in the instance folder, creating it on first use.
+
+    Without SECRET_KEY or provider credentials, every process of one
+    installation (web, worker, simulator) reads the same file, and no secret
+    is ever a value published in the source.
+    """
+    path = instance_dir / name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(16)
-    path.write_text(token + "\n")
-    path.chmod(0o600)
-    log.info("created a local webhook token in %s for the phone simulator", path)
-    return token
+    # The secret is written to a private file first and then linked into place,
+    # so two processes starting at once agree on one complete file.
+    draft = path.with_name(f".{name}.{os.getpid()}")
+    draft.write_text(secrets.token_hex(32) + "\n")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+        log.info("created %s in %s", name, instance_dir)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def _database_url(value: str | None, instance_dir: Path) -> str:

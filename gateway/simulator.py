@@ -56,7 +56,8 @@ def sms_command(from_number, to_number, url, wait, text):
 
     printed = _print_replies(sender, last_id, wait)
     if not printed:
-        click.echo("  (no reply yet: is `hotline run` running with its worker?)")
+        click.echo("  (no reply: the hotline sent nothing back. A phone that wrote STOP gets nothing "
+                   "until START; otherwise check that `hotline run` is running.)")
 
 
 @phone_group.command("inbox")
@@ -128,5 +129,7 @@ def _print_replies(phone: str, after_id: int, wait: float) -> int:
 
 
 def _echo_message(message: Message) -> None:
-    cost = f"{message.segments} SMS, {message.encoding}" if message.segments else ""
-    click.echo(f"< {format_for_people(message.to_number)} [{message.status}{', ' + cost if cost else ''}]: {message.body}")
+    details = [message.status]
+    if message.segments:
+        details.append(f"{message.segments} SMS, {message.encoding}")
+    click.echo(f"< {format_for_people(message.to_number)} [{', '.join(details)}]: {message.body}")

@@ -122,7 +122,11 @@ def _send_status_of(session: Session, area: ServiceArea, citizen: Citizen, reque
         text_citizen(session, area, citizen, texts.STATUS_WAITING, request_id=request.id, number=request.number)
 
 
-def _cancel(session: Session, area: ServiceArea, citizen: Citizen, number: int) -> None:
+def _cancel(session: Session, area: ServiceArea, citizen: Citizen, number: int | None) -> None:
+    if number is None:
+        _explain_cancel(session, area, citizen)
+        return
+
     request = _find_request(session, citizen, number)
     if request is None:
         text_citizen(session, area, citizen, texts.STATUS_NOT_FOUND, number=number)
@@ -136,6 +140,21 @@ def _cancel(session: Session, area: ServiceArea, citizen: Citizen, number: int) 
     text_citizen(session, area, citizen, texts.REQUEST_CANCELLED, request_id=request.id, number=number)
     if volunteer is not None:
         text_volunteer(session, area, volunteer, texts.TASK_CANCELLED, request_id=request.id, number=number)
+
+
+def _explain_cancel(session: Session, area: ServiceArea, citizen: Citizen) -> None:
+    # Cancelling needs the number, because a citizen may have several requests
+    # open; the example uses their newest one.
+    newest = session.scalar(
+        select(HelpRequest)
+        .where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES))
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
+    )
+    if newest is None:
+        text_citizen(session, area, citizen, texts.STATUS_NONE)
+        return
+    text_citizen(session, area, citizen, texts.CANCEL_HOW, request_id=newest.id, number=newest.number)
 
 
 def _find_request(session: Session, citizen: Citizen, number: int) -> HelpRequest | None:

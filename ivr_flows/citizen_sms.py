@@ -48,7 +48,7 @@ class ShowStatus:
 
 @dataclass(frozen=True)
 class CancelRequest:
-    number: int
+    number: int | None  # None: the person did not say which request
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _answer_anytime(intent: CitizenIntent) -> Turn:
         return Turn(None, {}, [Reply(texts.HELP_MENU), Reply(texts.HELP_CONTACT)])
     if intent.intent == "status":
         return Turn(None, {}, [ShowStatus(intent.request_number)])
-    if intent.intent == "cancel_request" and intent.request_number is not None:
+    if intent.intent == "cancel_request":
         return Turn(None, {}, [CancelRequest(intent.request_number)])
     if intent.intent == "switch_language" and intent.locale:
         return Turn(None, {}, [SetLocale(intent.locale), Reply(texts.LANGUAGE_SET)])

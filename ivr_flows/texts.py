@@ -45,6 +45,7 @@ STATUS_ACCEPTED = N_("Your request {number} is taken by volunteer {volunteer}.")
 STATUS_DONE = N_("Your request {number} is done.")
 STATUS_CANCELLED = N_("Your request {number} was cancelled.")
 OPEN_REQUESTS = NP_("You have {count} open request: {numbers}.", "You have {count} open requests: {numbers}.")
+CANCEL_HOW = N_("To cancel request {number}, write CANCEL {number}.")
 CANCEL_NOT_POSSIBLE = N_("Request {number} cannot be cancelled now. Please call the hotline.")
 
 # Citizen: subscription and language.

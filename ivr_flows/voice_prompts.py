@@ -159,6 +159,10 @@ def _join_texts(items: list) -> list:
         previous = joined[-1] if joined else None
         if (isinstance(item, SpokenText) and isinstance(previous, SpokenText)
                 and (item.voice, item.language) == (previous.voice, previous.language)):
+            # A language that falls back to English would repeat the English
+            # sentence said just before it, which only confuses the caller.
+            if previous.text.endswith(item.text):
+                continue
             joined[-1] = SpokenText(f"{previous.text} {item.text}", item.voice, item.language)
         else:
             joined.append(item)

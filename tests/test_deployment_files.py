@@ -81,7 +81,7 @@ CITIZEN_MEANING = {
     "ask for food, medicine or supplies": "delivery",
     "ask for a document": "document",
     "hear about your request": "status",
-    "cancel request 12": "cancel_request",
+    "cancel request 12 (always with its number)": "cancel_request",
     "get the menu": "help",
     "change language or script": "switch_language",
 }

@@ -154,3 +154,24 @@ def test_reminder_then_coordinator_alert_for_open_task(hotline, clock):
 
     assert len(hotline.bodies_to(VOLUNTEERS[0][1])) == texts_before + 1
     assert len(hotline.bodies_to(COORDINATOR)) == 1
+
+
+def test_volunteer_outside_their_hours_gets_no_offer(hotline, clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from db.volunteer_profiles import VolunteerProfile
+
+    night = datetime(2026, 12, 2, 23, 30, tzinfo=ZoneInfo("Europe/Belgrade"))
+    clock.now = night.astimezone(ZoneInfo("UTC"))
+    marko = hotline.add_volunteer(*VOLUNTEERS[0])
+    arta = hotline.add_volunteer(*VOLUNTEERS[1])
+    _configure_area(hotline, wave_size=2)
+    with hotline.database.session() as session:
+        session.add(VolunteerProfile(volunteer_id=marko, available_from="08:00", available_until="20:00"))
+        session.add(VolunteerProfile(volunteer_id=arta, available_from="20:00", available_until="08:00"))
+
+    hotline.text(CITIZEN_SR, "treba mi hleb i lekovi")
+
+    assert set(_offers(hotline)) == {arta}
+    assert hotline.bodies_to(VOLUNTEERS[0][1]) == []

@@ -108,3 +108,26 @@ def test_daily_reply_limit_holds_further_replies(hotline):
             select(Message.flag).where(Message.to_number == CITIZEN_SR).order_by(Message.id)
         ).all()
     assert flags == [None, None, "daily_limit", "daily_limit"]
+
+
+def test_cancel_without_number_asks_which(hotline):
+    hotline.add_volunteer(*VOLUNTEER_MARKO)
+    hotline.text(CITIZEN_SR, "treba mi hleb i lekovi")
+
+    hotline.text(CITIZEN_SR, "OTKAZI")
+
+    assert hotline.bodies_to(CITIZEN_SR)[-1] == "Da otkažete zahtev 1, pošaljite OTKAZI 1."
+    with hotline.database.session() as session:
+        assert session.scalar(select(HelpRequest.status)) == "offered"
+    assert _citizen(hotline).opted_out is False
+
+
+def test_cancel_with_number_cancels(hotline):
+    hotline.add_volunteer(*VOLUNTEER_MARKO)
+    hotline.text(CITIZEN_SR, "treba mi hleb i lekovi")
+
+    hotline.text(CITIZEN_SR, "OTKAZI 1")
+
+    with hotline.database.session() as session:
+        assert session.scalar(select(HelpRequest.status)) == "cancelled"
+    assert "1" in hotline.bodies_to(CITIZEN_SR)[-1]

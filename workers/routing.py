@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from db.lifecycle import escalate_request, mark_offered
 from db.people import SKILL_DELIVERY, SKILL_DOCUMENTS, Volunteer
 from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_ACCEPTED, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
 from db.session import enqueue_after_commit
+from db.volunteer_profiles import VolunteerProfile, is_available
 from ivr_flows.catalog import LANGUAGE_OF_LOCALE, normalize_locale
 from ivr_flows.notifications import announce_escalation, send_offer
 from workers.context import get_context
@@ -40,7 +42,8 @@ def route_request(request_id: int) -> str:
 
         volunteers = choose_volunteers(session, area, request)
         if not volunteers:
-            return _escalate(session, area, request, "no available volunteer with the right skill and language")
+            return _escalate(session, area, request,
+                             "no volunteer with the right skill and language is available at this hour")
 
         mark_offered(session, request, volunteers)
         for volunteer in volunteers:
@@ -79,7 +82,7 @@ def _escalate(session: Session, area: ServiceArea, request: HelpRequest, reason:
 
 
 def choose_volunteers(session: Session, area: ServiceArea, request: HelpRequest) -> list[Volunteer]:
-    """Return the next wave: active, not paused, right skill and language, fewest open tasks first."""
+    """Return the next wave: active, not paused, within their hours, right skill and language, fewest open tasks first."""
     citizen_locale = normalize_locale(request.citizen.locale, area.default_locale)
     language = LANGUAGE_OF_LOCALE[citizen_locale]
     skill = SKILL_FOR_KIND.get(request.kind)
@@ -101,13 +104,26 @@ def choose_volunteers(session: Session, area: ServiceArea, request: HelpRequest)
     if skill:
         conditions.append(_lists_code(Volunteer.skills, skill))
     query = (
-        select(Volunteer)
+        select(Volunteer, VolunteerProfile)
         .outerjoin(open_tasks, open_tasks.c.volunteer_id == Volunteer.id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.volunteer_id == Volunteer.id)
         .where(*conditions)
         .order_by(func.coalesce(open_tasks.c.open_tasks, 0), Volunteer.id)
-        .limit(area.offer_wave_size)
     )
-    return list(session.scalars(query))
+
+    # Hours are checked in Python (windows may run past midnight), so rows are
+    # read in pages until a wave is full or no candidate is left.
+    local_now = utcnow().astimezone(ZoneInfo(area.time_zone))
+    page_size = max(area.offer_wave_size * 4, 20)
+    chosen: list[Volunteer] = []
+    offset = 0
+    while len(chosen) < area.offer_wave_size:
+        rows = session.execute(query.limit(page_size).offset(offset)).all()
+        chosen += [volunteer for volunteer, profile in rows if is_available(profile, local_now)]
+        if len(rows) < page_size:
+            break
+        offset += page_size
+    return chosen[: area.offer_wave_size]
 
 
 def _lists_code(column, code: str):

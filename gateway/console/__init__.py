@@ -20,7 +20,6 @@ csrf = CSRFProtect()
 
 # A coordinator's sign-in lasts one working day.
 SESSION_LIFETIME = timedelta(hours=12)
-DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
 
 
 def init_console(app: Flask) -> None:
@@ -39,9 +38,6 @@ def init_console(app: Flask) -> None:
         SESSION_COOKIE_SECURE=bool(settings.public_url and settings.public_url.startswith("https://")),
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
-    if settings.secret_key == DEVELOPMENT_SECRET_KEY:
-        log.warning("SECRET_KEY is not set: console sign-ins use the development key, which anyone can read "
-                    "in the source; set SECRET_KEY to a long random value before coordinators sign in")
     csrf.init_app(app)
 
     from gateway.console import auth, board, recordings, reports, requests, volunteers  # noqa: F401  (views)
