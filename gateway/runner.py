@@ -124,13 +124,15 @@ def serve_command(host, port):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker_command(burst):
     """Run an RQ worker on every hotline queue, with RQ's scheduler for delayed jobs."""
-    from rq import Worker
+    from rq import SimpleWorker
 
     from workers.context import get_context
     from workers.queues import ALL_QUEUES
 
+    # Jobs run in this process, as the Procfile's worker does: a fork per job
+    # would import the job modules and connect again for every single SMS.
     context = get_context()
-    worker = Worker(list(ALL_QUEUES), connection=context.redis, log_job_description=False)
+    worker = SimpleWorker(list(ALL_QUEUES), connection=context.redis, log_job_description=False)
     worker.work(burst=burst, with_scheduler=True)
 
 
