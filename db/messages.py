@@ -23,7 +23,8 @@ from db.base import Base, utcnow
 DIRECTION_IN = "in"
 DIRECTION_OUT = "out"
 
-STATUS_RECEIVED = "received"  # an inbound message, stored before anything else happens
+STATUS_RECEIVED = "received"  # an inbound message, stored; a job has yet to act on it
+STATUS_HANDLED = "handled"  # an inbound message the conversation has acted on, or flagged
 STATUS_QUEUED = "queued"  # outbox row waiting for a send job
 STATUS_SENDING = "sending"  # claimed by one worker
 STATUS_RETRYING = "retrying"  # a transient error; next_attempt_at says when

@@ -4,14 +4,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea, find_area_for_number
 from db.conversations import load_conversation, save_conversation
 from db.directory import find_volunteer, get_or_create_citizen
-from db.messages import DIRECTION_IN, STATUS_RECEIVED, Message
+from db.messages import DIRECTION_IN, STATUS_HANDLED, STATUS_RECEIVED, Message
 from db.phone_numbers import mask_phone, try_normalize_phone
+from db.session import enqueue_after_commit
 from ivr_flows.citizen_actions import apply_citizen_turn
 from ivr_flows.citizen_sms import handle_citizen_text
 from ivr_flows.understanding import detect_locale
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 # Longer bodies are cut before they are stored: an SMS is at most a few segments,
 # and a looping phone must not fill the database.
 MAX_BODY_CHARS = 2000
+PROCESS_INBOUND_JOB = "process_inbound"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class InboundSms:
 
 @dataclass(frozen=True)
 class InboundResult:
-    # "handled", "duplicate", "unreadable_sender" or "rate_limited".
+    # "stored" (a job will act on it), "duplicate", "unreadable_sender" or "rate_limited".
     outcome: str
     message_id: int | None = None
 
@@ -50,10 +53,11 @@ InboundLimiter = Callable[[ServiceArea, str], bool]
 
 
 def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimiter | None = None) -> InboundResult:
-    """Store an inbound SMS and act on it; a repeated provider id changes nothing.
+    """Store an inbound SMS and have it processed after commit; a repeated provider id changes nothing.
 
-    The caller commits. The stored row comes first, so a failure later in the
-    flow still leaves the message in the database for a coordinator.
+    The caller commits. Only the fast, local part runs here: the row is stored
+    in the webhook's own transaction, and a job runs the conversation, so a
+    failure later in the flow leaves the message stored for the sweeper.
     """
     sms = replace(
         sms,
@@ -66,29 +70,66 @@ def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimite
     area = session.get(ServiceArea, sms.area_id) if sms.area_id else None
     area = area or find_area_for_number(session, hotline_number)
     sender = try_normalize_phone(sms.from_number, area.country)
-    body = (sms.body or "")[:MAX_BODY_CHARS]
 
-    message = _store_inbound(session, area, sms, sender, hotline_number, body)
+    message = _store_inbound(session, area, sms, sender, hotline_number, sms.body)
     if message is None:
         log.info("inbound %s is a repeat; ignored", sms.provider_sid)
         return InboundResult("duplicate")
 
     if sender is None:
+        message.status = STATUS_HANDLED
         log.warning("inbound %s from unreadable sender %s; stored without reply", sms.provider_sid, mask_phone(sms.from_number))
         return InboundResult("unreadable_sender", message.id)
 
     if limiter is not None and limiter(area, sender):
+        message.status = STATUS_HANDLED
         message.flag = "rate_limited"
         log.info("inbound %s from %s stored without reply: over the per-minute limit", sms.provider_sid,
                  mask_phone(sender))
         return InboundResult("rate_limited", message.id)
 
+    enqueue_after_commit(session, PROCESS_INBOUND_JOB, message.id)
+    return InboundResult("stored", message.id)
+
+
+def process_inbound_sms(session: Session, message_id: int) -> int:
+    """Run the conversation for a stored message and any earlier unhandled ones from the same sender.
+
+    Returns how many messages were handled. The sender's unhandled rows are
+    locked and taken in arrival order, so two workers never interleave one
+    person's messages and a menu answer is never read before its question.
+    """
+    first = session.get(Message, message_id)
+    if first is None or first.status != STATUS_RECEIVED:
+        return 0
+
+    pending = session.scalars(
+        select(Message)
+        .where(
+            Message.area_id == first.area_id,
+            Message.from_number == first.from_number,
+            Message.direction == DIRECTION_IN,
+            Message.status == STATUS_RECEIVED,
+            Message.id <= message_id,
+        )
+        .order_by(Message.id)
+        .with_for_update()
+    ).all()
+    area = session.get(ServiceArea, first.area_id)
+    for message in pending:
+        _act_on(session, area, message)
+        message.status = STATUS_HANDLED
+    return len(pending)
+
+
+def _act_on(session: Session, area: ServiceArea, message: Message) -> None:
+    sender, body = message.from_number, message.body
     volunteer = find_volunteer(session, area.id, sender)
     if volunteer is not None:
         message.volunteer_id = volunteer.id
         handle_volunteer_text(session, area, volunteer, body)
-        log.info("inbound %s from volunteer %s handled", sms.provider_sid, volunteer.id)
-        return InboundResult("handled", message.id)
+        log.info("inbound %s from volunteer %s handled", message.provider_sid, volunteer.id)
+        return
 
     citizen = get_or_create_citizen(session, area.id, sender)
     message.citizen_id = citizen.id
@@ -97,8 +138,7 @@ def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimite
     turn = handle_citizen_text(step, data, body)
     apply_citizen_turn(session, area, citizen, turn, message)
     save_conversation(session, area.id, sender, turn.step, turn.data)
-    log.info("inbound %s from citizen %s (%s) handled", sms.provider_sid, citizen.id, mask_phone(sender))
-    return InboundResult("handled", message.id)
+    log.info("inbound %s from citizen %s (%s) handled", message.provider_sid, citizen.id, mask_phone(sender))
 
 
 def clean_text(value: str, keep_newlines: bool = False) -> str:

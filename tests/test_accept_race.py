@@ -7,22 +7,28 @@ from sqlalchemy import select
 from db.messages import Message
 from db.requests import OFFER_ACCEPTED, OFFER_TAKEN, STATUS_ACCEPTED, HelpRequest, Offer
 from tests.conftest import CITIZEN_SR, VOLUNTEER_ARTA, VOLUNTEER_MARKO
-from tests.signing import signed_post, sms_form
+from workers.inbound import process_inbound
 
 ROUNDS = 5
 
 
 def _accept_together(hotline, number: int) -> list[int]:
+    """Store both volunteers' "DA" messages, then process them in two threads at the same moment."""
+    statuses = [hotline.client_post(phone, f"DA {number}") for phone in (VOLUNTEER_MARKO[1], VOLUNTEER_ARTA[1])]
+    with hotline.database.session() as session:
+        message_ids = session.scalars(
+            select(Message.id).where(Message.direction == "in", Message.status == "received").order_by(Message.id)
+        ).all()
+    assert len(message_ids) == 2
+    # The webhooks enqueued jobs too; the threads below run them first, so the
+    # queued copies find nothing left to do.
     barrier = threading.Barrier(2)
-    statuses = []
 
-    def accept(phone: str) -> None:
-        client = hotline.app.test_client()
-        form = sms_form(phone, f"DA {number}")
+    def process(message_id: int) -> None:
         barrier.wait()
-        statuses.append(signed_post(client, "/twilio/sms", form, hotline.token).status_code)
+        process_inbound(message_id)
 
-    threads = [threading.Thread(target=accept, args=(phone,)) for phone in (VOLUNTEER_MARKO[1], VOLUNTEER_ARTA[1])]
+    threads = [threading.Thread(target=process, args=(message_id,)) for message_id in message_ids]
     for thread in threads:
         thread.start()
     for thread in threads:

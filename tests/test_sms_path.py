@@ -143,3 +143,23 @@ def test_accept_without_number_takes_the_only_offer(hotline):
     hotline.text(VOLUNTEER_MARKO[1], "da")
 
     assert _request(hotline, 1).status == STATUS_ACCEPTED
+
+
+def test_one_senders_messages_are_handled_in_order(hotline):
+    from workers.inbound import process_inbound
+
+    hotline.add_volunteer(*VOLUNTEER_MARKO)
+    for body in ("DOKUMENT", "2", "Za Milana Jovanovica, Ulica Cara Dusana 3"):
+        assert hotline.client_post(CITIZEN_SR, body) == 200
+    with hotline.database.session() as session:
+        last_id = session.scalar(select(Message.id).where(Message.direction == DIRECTION_IN).order_by(Message.id.desc()))
+
+    assert process_inbound(last_id) == 3
+    hotline.run_jobs()
+
+    request = _request(hotline, 1)
+    assert request.document_type == "marriage_certificate"
+    assert request.details == "Za Milana Jovanovica, Ulica Cara Dusana 3"
+    with hotline.database.session() as session:
+        statuses = session.scalars(select(Message.status).where(Message.direction == DIRECTION_IN)).all()
+    assert statuses == ["handled", "handled", "handled"]

@@ -77,7 +77,7 @@ def test_request_travels_through_the_phone_alone(hotline, served_gateway, fake_s
     _report_all_delivered(phone, fake_smsgate, reported)
 
     assert response.status_code == 200
-    assert response.json() == {"outcome": "handled"}
+    assert response.json() == {"outcome": "stored"}
     assert _request(hotline).status == STATUS_OFFERED
     assert fake_smsgate.texts_to(CITIZEN_SR) == [
         "Hvala. Broj Vašeg zahteva je 1. Volonter će Vam se uskoro javiti."]

@@ -45,7 +45,7 @@ def test_inbound_number_forms_mean_one_citizen(hotline, phone, fake_smsgate, wri
     hotline.run_jobs()
 
     assert response.status_code == 200
-    assert response.get_json() == {"outcome": "handled"}
+    assert response.get_json() == {"outcome": "stored"}
     inbound = _inbound(hotline)
     assert len(inbound) == 1
     assert inbound[0].from_number == CITIZEN_SR
@@ -80,7 +80,7 @@ def test_replayed_event_changes_nothing(hotline, phone, fake_smsgate):
     second = phone.received(CITIZEN_SR, "treba mi hleb i lekovi", event_id="Ey6ECgOkVVFjz3CL48B8C")
     hotline.run_jobs()
 
-    assert first.get_json() == {"outcome": "handled"}
+    assert first.get_json() == {"outcome": "stored"}
     assert second.status_code == 200
     assert second.get_json() == {"outcome": "duplicate"}
     assert len(_inbound(hotline)) == 1
@@ -230,7 +230,7 @@ def test_batch_sms_keyed_by_position(hotline, phone):
     first = phone.send("sms:batch:received", batch, event_id="batch-event-1")
     repeat = phone.send("sms:batch:received", batch, event_id="batch-event-1")
 
-    assert first.get_json() == {"outcome": "handled,handled"}
+    assert first.get_json() == {"outcome": "stored,stored"}
     assert repeat.get_json() == {"outcome": "duplicate,duplicate"}
     inbound = _inbound(hotline)
     assert [message.provider_sid for message in inbound] == ["smsgate:batch-event-1:0", "smsgate:batch-event-1:1"]

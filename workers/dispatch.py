@@ -1,5 +1,6 @@
 """Enqueueing jobs by name, after commit; a Redis outage leaves the work to the sweeper."""
 
+import importlib
 import logging
 from datetime import timedelta
 from collections.abc import Callable
@@ -11,6 +12,11 @@ from rq import Queue
 from workers.queues import JOB_RESULT_TTL_SECONDS, JOBS
 
 log = logging.getLogger(__name__)
+
+# Jobs run in the calling process when Redis cannot take them: a citizen's
+# message then still becomes a request at once, and what that request causes
+# waits in the database for the sweeper.
+INLINE_WHEN_REDIS_IS_DOWN = {"process_inbound"}
 
 
 class Dispatcher:
@@ -46,8 +52,18 @@ class Dispatcher:
                 function_path, *args, result_ttl=JOB_RESULT_TTL_SECONDS, description=f"{job_name}{args}"
             )
         except (RedisError, OSError) as error:
+            if job_name in INLINE_WHEN_REDIS_IS_DOWN:
+                log.warning("enqueue of %s%s failed, running it here instead: %s", job_name, args, error)
+                return self._run_inline(function_path, args)
             log.warning("enqueue of %s%s failed, the sweeper will retry: %s", job_name, args, error)
             return False
+        return True
+
+    @staticmethod
+    def _run_inline(function_path: str, args: tuple) -> bool:
+        module_name, function_name = function_path.rsplit(".", 1)
+        function = getattr(importlib.import_module(module_name), function_name)
+        function(*args)
         return True
 
     def enqueue_in(self, delay, job_name: str, args: tuple) -> bool:

@@ -1,13 +1,16 @@
 """Queue names and the job functions behind the job names that db code asks for."""
 
-# Webhooks enqueue onto "default"; sending has its own queue so a burst of
-# routing work does not hold back texts that are ready to leave.
+# Inbound messages come first because a person waits for the answer. Sending
+# has its own queue so a burst of routing work does not hold back texts that
+# are ready to leave.
+INBOUND_QUEUE = "inbound"
 DEFAULT_QUEUE = "default"
 SEND_QUEUE = "send"
-ALL_QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
+ALL_QUEUES = (INBOUND_QUEUE, SEND_QUEUE, DEFAULT_QUEUE)
 
 # Job name (as used by db.session.enqueue_after_commit) -> (queue, function path).
 JOBS = {
+    "process_inbound": (INBOUND_QUEUE, "workers.inbound.process_inbound"),
     "send_message": (SEND_QUEUE, "workers.sending.send_message"),
     "route_request": (DEFAULT_QUEUE, "workers.routing.route_request"),
     "expire_offers": (DEFAULT_QUEUE, "workers.routing.expire_offers"),

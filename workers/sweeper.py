@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select, update
 
 from db.areas import ServiceArea
 from db.base import utcnow
-from db.messages import STATUS_QUEUED, STATUS_RETRYING, STATUS_SENDING, Message
+from db.messages import DIRECTION_IN, STATUS_QUEUED, STATUS_RECEIVED, STATUS_RETRYING, STATUS_SENDING, Message
 from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
 from workers.calling import find_calls_to_place
 from workers.context import get_context
@@ -54,14 +54,22 @@ def sweep() -> dict:
         request_ids |= _expire_offers(session, now)
         reminders = send_due_reminders(session, now)
         call_ids = find_calls_to_place(session, now)
+        inbound_ids = session.scalars(
+            select(Message.id).where(
+                Message.direction == DIRECTION_IN, Message.status == STATUS_RECEIVED,
+                Message.created_at < now - QUEUED_GRACE,
+            )
+        ).all()
 
+    for inbound_id in inbound_ids:
+        dispatcher.enqueue("process_inbound", (inbound_id,))
     for message_id in message_ids:
         dispatcher.enqueue("send_message", (message_id,))
     for request_id in sorted(request_ids):
         dispatcher.enqueue("route_request", (request_id,))
     for call_id in call_ids:
         dispatcher.enqueue("place_call", (call_id,))
-    counts = {"messages": len(message_ids), "requests": len(request_ids), "stuck_sending": stuck_sending,
+    counts = {"inbound": len(inbound_ids), "messages": len(message_ids), "requests": len(request_ids), "stuck_sending": stuck_sending,
               "reminders": reminders, "calls": len(call_ids)}
     if any(counts.values()):
         log.info("sweep re-enqueued %(messages)s messages and %(requests)s requests "
