@@ -80,6 +80,22 @@ def create_request(
     return request
 
 
+def _update_if(session: Session, request: HelpRequest, conditions: list, **values) -> bool:
+    """Apply values to the request only if the conditions still hold; True when the row changed.
+
+    The conditional UPDATE is the compare-and-set behind every transition that
+    two people can race for: the database lets exactly one of them change the row.
+    """
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    return result.rowcount == 1
+
+
 def record_event(
     session: Session,
     request: HelpRequest,
@@ -133,14 +149,11 @@ def accept_request(session: Session, request: HelpRequest, volunteer: Volunteer)
         return AcceptOutcome(False, "not_offered", request)
 
     now = utcnow()
-    result = session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request.id, HelpRequest.status.in_((STATUS_OFFERED, STATUS_ESCALATED)))
-        .values(status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+    changed = _update_if(
+        session, request, [HelpRequest.status.in_((STATUS_OFFERED, STATUS_ESCALATED))],
+        status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now,
     )
-    session.refresh(request)
-    if result.rowcount != 1:
+    if not changed:
         return _explain_lost_accept(request, volunteer)
 
     offer.status = OFFER_ACCEPTED
@@ -189,18 +202,11 @@ def _mark_done(session: Session, request: HelpRequest, volunteer_id: int | None,
     # Conditional on the assigned volunteer, so a task given back or reassigned
     # meanwhile is not closed by a stale "done".
     now = utcnow()
-    result = session.execute(
-        update(HelpRequest)
-        .where(
-            HelpRequest.id == request.id,
-            HelpRequest.status == STATUS_ACCEPTED,
-            HelpRequest.volunteer_id == volunteer_id,
-        )
-        .values(status=STATUS_DONE, done_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+    changed = _update_if(
+        session, request, [HelpRequest.status == STATUS_ACCEPTED, HelpRequest.volunteer_id == volunteer_id],
+        status=STATUS_DONE, done_at=now, updated_at=now,
     )
-    session.refresh(request)
-    if result.rowcount != 1:
+    if not changed:
         return False
 
     record_event(session, request, STATUS_ACCEPTED, STATUS_DONE, actor)
@@ -252,18 +258,11 @@ def _withdraw_pending_offers(session: Session, request: HelpRequest) -> None:
 def give_back_request(session: Session, request: HelpRequest, volunteer: Volunteer, reason: str) -> bool:
     """Return an accepted task to the pool so it is offered again; False if the volunteer did not hold it."""
     now = utcnow()
-    result = session.execute(
-        update(HelpRequest)
-        .where(
-            HelpRequest.id == request.id,
-            HelpRequest.status == STATUS_ACCEPTED,
-            HelpRequest.volunteer_id == volunteer.id,
-        )
-        .values(status=STATUS_OFFERED, volunteer_id=None, accepted_at=None, updated_at=now)
-        .execution_options(synchronize_session=False)
+    changed = _update_if(
+        session, request, [HelpRequest.status == STATUS_ACCEPTED, HelpRequest.volunteer_id == volunteer.id],
+        status=STATUS_OFFERED, volunteer_id=None, accepted_at=None, updated_at=now,
     )
-    session.refresh(request)
-    if result.rowcount != 1:
+    if not changed:
         return False
 
     session.execute(
@@ -290,14 +289,11 @@ def assign_request(session: Session, request: HelpRequest, volunteer: Volunteer,
     """
     previous = request.status
     now = utcnow()
-    result = session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request.id, HelpRequest.status.in_(ASSIGNABLE_STATUSES))
-        .values(status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+    changed = _update_if(
+        session, request, [HelpRequest.status.in_(ASSIGNABLE_STATUSES)],
+        status=STATUS_ACCEPTED, volunteer_id=volunteer.id, accepted_at=now, updated_at=now,
     )
-    session.refresh(request)
-    if result.rowcount != 1:
+    if not changed:
         return False
 
     # The assignment is stored as an accepted offer, so the volunteer's SMS
@@ -327,14 +323,11 @@ def reoffer_request(session: Session, request: HelpRequest, actor: str) -> bool:
     The caller enqueues the routing job. Volunteers who already had an offer
     for this request are not asked again, because routing skips them.
     """
-    result = session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request.id, HelpRequest.status == STATUS_ESCALATED)
-        .values(status=STATUS_NEW, offer_wave=0, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    changed = _update_if(
+        session, request, [HelpRequest.status == STATUS_ESCALATED],
+        status=STATUS_NEW, offer_wave=0, updated_at=utcnow(),
     )
-    session.refresh(request)
-    if result.rowcount != 1:
+    if not changed:
         return False
 
     record_event(session, request, STATUS_ESCALATED, STATUS_NEW, actor)

@@ -133,11 +133,11 @@ def _answer_anytime(intent: CitizenIntent) -> Turn:
 
 
 def _finish(action: CreateRequest) -> Turn:
-    # The confirmation with the request number is sent by whoever stores the request.
+    # The confirmation with the request number is sent by the code that stores the request.
     return Turn(None, {}, [action])
 
 
 def _has_details(text: str) -> bool:
-    """Tell a bare keyword ("HRANA") from a message that already says what is needed."""
+    """Tell a bare keyword ("HRANA") from a message that already states what is needed."""
     words = [word for word in text.split() if any(ch.isalpha() for ch in word)]
     return len(words) >= 2

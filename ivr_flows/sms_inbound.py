@@ -47,8 +47,8 @@ class InboundResult:
     message_id: int | None = None
 
 
-# Called with the area and the sender's number for each new inbound message;
-# returns True when the number sent too many and the message is only stored.
+# Called with the area and the sender's number for each new inbound message.
+# It returns True when the number sent too many, and the message is then only stored.
 InboundLimiter = Callable[[ServiceArea, str], bool]
 
 

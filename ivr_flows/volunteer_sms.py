@@ -74,8 +74,8 @@ def _accept(session: Session, area: ServiceArea, volunteer: Volunteer, given: in
     if outcome.won:
         announce_acceptance(session, area, request, volunteer)
         return
-    if outcome.reason == "already_taken" and _was_told_taken(session, request, volunteer):
-        # The winner's announcement already says so; a second text would only cost money.
+    if outcome.reason == "already_taken" and _was_sent_taken_notice(session, request, volunteer):
+        # The winner's announcement already states this; a second text would only cost money.
         return
     text_volunteer(session, area, volunteer, LOST_ACCEPT_TEXTS[outcome.reason], request_id=request.id,
                    number=request.number)
@@ -136,7 +136,7 @@ def _target(
     return request
 
 
-def _was_told_taken(session: Session, request: HelpRequest, volunteer: Volunteer) -> bool:
+def _was_sent_taken_notice(session: Session, request: HelpRequest, volunteer: Volunteer) -> bool:
     return session.scalar(
         select(Message.id).where(
             Message.request_id == request.id, Message.volunteer_id == volunteer.id, Message.kind == "offer_taken"

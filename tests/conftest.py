@@ -77,7 +77,7 @@ def redis_url(tmp_path_factory):
 
 
 def _claim_redis_index(base) -> int:
-    # Database 0 is left to whoever else uses the server; each test run claims
+    # Database 0 is left to the server's other users, and each test run claims
     # one of 1..15 for an hour, so two runs never empty each other's queues.
     for index in range(1, 16):
         if base.set(f"hotline-test-claim:{index}", os.getpid(), nx=True, ex=3600):

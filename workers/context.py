@@ -1,4 +1,4 @@
-"""What a job needs (settings, database, provider, Redis), built once per process."""
+"""The resources a job needs (settings, database, provider, Redis), built once per process."""
 
 import logging
 from dataclasses import dataclass

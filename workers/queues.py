@@ -1,4 +1,4 @@
-"""Queue names and the job functions behind the job names that db code asks for."""
+"""Queue names, and the job functions behind the job names that db code requests."""
 
 # Inbound messages come first because a person waits for the answer. Sending
 # has its own queue so a burst of routing work does not hold back texts that
