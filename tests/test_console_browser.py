@@ -62,6 +62,15 @@ def browser(tmp_path):
     driver.quit()
 
 
+def wait_for(browser, css):
+    """The element once the page that holds it has loaded; a click on submit returns before the next page does."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 15).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
 def test_coordinator_assigns_escalated_request_in_browser(hotline, console_url, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -79,14 +88,14 @@ def test_coordinator_assigns_escalated_request_in_browser(hotline, console_url, 
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
-    board_row = browser.find_element(By.CSS_SELECTOR, "tr.status-escalated")
+    board_row = wait_for(browser, "tr.status-escalated")
     assert board_row.find_element(By.TAG_NAME, "a").text == "1"
     browser.save_screenshot(str(tmp_path / "board.png"))
     board_row.find_element(By.TAG_NAME, "a").click()
 
-    Select(browser.find_element(By.NAME, "volunteer_id")).select_by_value(str(marko))
+    Select(wait_for(browser, "select[name=volunteer_id]")).select_by_value(str(marko))
     browser.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button").click()
-    assert "Marko" in browser.find_element(By.CSS_SELECTOR, ".flash.ok").text
+    assert "Marko" in wait_for(browser, ".flash.ok").text
     hotline.run_jobs()
 
     with hotline.database.session() as session:
