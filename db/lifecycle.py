@@ -109,6 +109,20 @@ def record_event(
     )
 
 
+def _count_open_task(session: Session, volunteer_id: int | None, change: int) -> None:
+    # Routing orders volunteers by this count. Keeping it on the volunteer row,
+    # in the transaction that changes the task, saves counting every accepted
+    # request of the area for each wave.
+    if volunteer_id is None:
+        return
+    session.execute(
+        update(Volunteer)
+        .where(Volunteer.id == volunteer_id)
+        .values(open_tasks=Volunteer.open_tasks + change)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunteer]) -> list[Offer]:
     """Record one wave of offers and move the request to offered."""
     if request.status not in (STATUS_NEW, STATUS_OFFERED):
@@ -158,6 +172,7 @@ def accept_request(session: Session, request: HelpRequest, volunteer: Volunteer)
 
     offer.status = OFFER_ACCEPTED
     offer.answered_at = now
+    _count_open_task(session, volunteer.id, 1)
     session.execute(
         update(Offer)
         .where(Offer.request_id == request.id, Offer.id != offer.id, Offer.status == OFFER_PENDING)
@@ -209,6 +224,7 @@ def _mark_done(session: Session, request: HelpRequest, volunteer_id: int | None,
     if not changed:
         return False
 
+    _count_open_task(session, volunteer_id, -1)
     record_event(session, request, STATUS_ACCEPTED, STATUS_DONE, actor)
     log.info("request %s done, closed by %s", request.number, actor)
     return True
@@ -235,12 +251,20 @@ def cancel_request(session: Session, request: HelpRequest, actor: str, reason: s
     if request.status not in OPEN_STATUSES:
         return False
 
+    # Conditional on the status read, so a task closed or taken meanwhile is
+    # neither cancelled over nor counted off its volunteer twice.
     previous = request.status
     now = utcnow()
-    request.status = STATUS_CANCELLED
-    request.cancelled_at = now
-    request.updated_at = now
+    changed = _update_if(
+        session, request, [HelpRequest.status == previous],
+        status=STATUS_CANCELLED, cancelled_at=now, updated_at=now,
+    )
+    if not changed:
+        return False
+
     _withdraw_pending_offers(session, request)
+    if previous == STATUS_ACCEPTED:
+        _count_open_task(session, request.volunteer_id, -1)
     record_event(session, request, previous, STATUS_CANCELLED, actor, reason)
     log.info("request %s cancelled by %s", request.number, actor)
     return True
@@ -271,6 +295,7 @@ def give_back_request(session: Session, request: HelpRequest, volunteer: Volunte
         .values(status=OFFER_WITHDRAWN, answered_at=now)
         .execution_options(synchronize_session=False)
     )
+    _count_open_task(session, volunteer.id, -1)
     record_event(session, request, STATUS_ACCEPTED, STATUS_OFFERED, f"volunteer:{volunteer.id}", reason)
     log.info("request %s given back by volunteer %s: %s", request.number, volunteer.id, reason)
     return True
@@ -311,6 +336,7 @@ def assign_request(session: Session, request: HelpRequest, volunteer: Volunteer,
         .execution_options(synchronize_session=False)
     )
     session.flush()
+    _count_open_task(session, volunteer.id, 1)
     # The note names the volunteer in actor form, so the console can show their name.
     record_event(session, request, previous, STATUS_ACCEPTED, actor, f"volunteer:{volunteer.id}")
     log.info("request %s assigned to volunteer %s by %s", request.number, volunteer.id, actor)
