@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.area_cache import AreaNumberCache
+
 log = logging.getLogger(__name__)
 
 # Session.info key for jobs to enqueue once the transaction that caused them commits.
@@ -56,6 +58,8 @@ class Database:
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.enqueue = enqueue
+        # Lives as long as the engine, so a process that opens another database starts afresh.
+        self.area_numbers = AreaNumberCache()
         event.listen(self.session_factory, "after_commit", self._enqueue_after_commit)
         event.listen(self.session_factory, "after_rollback", _forget_jobs)
 

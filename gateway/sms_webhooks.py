@@ -6,11 +6,9 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from db.delivery import apply_delivery_status
-from db.base import utcnow
-from gateway.extensions import get_database, get_redis
+from gateway.extensions import get_database
 from gateway.signatures import verify_twilio_signature
 from ivr_flows.sms_inbound import InboundSms, handle_inbound_sms
-from workers.limits import inbound_over_limit
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +34,10 @@ def inbound_sms():
 
     sms = InboundSms(provider_sid=sid[:64], from_number=sender, to_number=request.form.get("To"),
                      body=request.form.get("Body", ""))
-    with get_database().session() as session:
-        handle_inbound_sms(session, sms, limiter=_inbound_limiter)
+    database = get_database()
+    with database.session() as session:
+        handle_inbound_sms(session, sms, areas=database.area_numbers)
     return empty_twiml()
-
-
-def _inbound_limiter(area, sender: str) -> bool:
-    return inbound_over_limit(get_redis(), area.id, sender, area.inbound_per_minute, utcnow())
 
 
 @sms_webhooks.post("/status")

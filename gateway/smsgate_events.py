@@ -11,7 +11,7 @@ from db.delivery import apply_delivery_status
 from db.messages import Message
 from db.phone_numbers import try_normalize_phone
 from db.sms_gateways import record_event, record_ping, update_handoff_state
-from ivr_flows.sms_inbound import InboundLimiter, InboundSms, handle_inbound_sms
+from ivr_flows.sms_inbound import InboundSms, handle_inbound_sms
 from workers.providers.smsgate_provider import SID_PREFIX
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ STATUS_EVENTS = {
 }
 
 
-def handle_gateway_event(session: Session, gateway_id: int, event: dict, limiter: InboundLimiter | None) -> str:
+def handle_gateway_event(session: Session, gateway_id: int, event: dict) -> str:
     """Apply one verified event from a gateway phone; returns what happened, for the log and the HTTP response.
 
     Inbound SMS are keyed by the event's id, because the app's messageId is
@@ -40,9 +40,9 @@ def handle_gateway_event(session: Session, gateway_id: int, event: dict, limiter
     payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
 
     if kind == EVENT_RECEIVED:
-        return _receive(session, gateway, _text(event.get("id")), payload, limiter)
+        return _receive(session, gateway, _text(event.get("id")), payload)
     if kind == EVENT_BATCH_RECEIVED:
-        return _receive_batch(session, gateway, _text(event.get("id")), payload, limiter)
+        return _receive_batch(session, gateway, _text(event.get("id")), payload)
     if kind in STATUS_EVENTS:
         return _apply_status(session, kind, payload)
     if kind == EVENT_PING:
@@ -54,8 +54,7 @@ def handle_gateway_event(session: Session, gateway_id: int, event: dict, limiter
     return "ignored"
 
 
-def _receive(session: Session, gateway: ChannelProvider, event_id: str | None, payload: dict,
-             limiter: InboundLimiter | None) -> str:
+def _receive(session: Session, gateway: ChannelProvider, event_id: str | None, payload: dict) -> str:
     sender = _text(payload.get("phoneNumber")) or _text(payload.get("sender"))
     if not event_id or not sender:
         log.warning("SMS gateway %s: sms:received without id or phoneNumber ignored", gateway.name)
@@ -64,14 +63,13 @@ def _receive(session: Session, gateway: ChannelProvider, event_id: str | None, p
     area_id, to_number = _area_for(session, gateway, _text(payload.get("recipient")))
     sms = InboundSms(provider_sid=(SID_PREFIX + event_id)[:64], from_number=sender, to_number=to_number,
                      body=_text(payload.get("message")) or "", area_id=area_id)
-    return handle_inbound_sms(session, sms, limiter=limiter).outcome
+    return handle_inbound_sms(session, sms).outcome
 
 
-def _receive_batch(session: Session, gateway: ChannelProvider, event_id: str | None, payload: dict,
-                   limiter: InboundLimiter | None) -> str:
+def _receive_batch(session: Session, gateway: ChannelProvider, event_id: str | None, payload: dict) -> str:
     # One event id covers the whole batch, so each SMS is keyed by its position in it.
     messages = payload.get("messages") if isinstance(payload.get("messages"), list) else []
-    outcomes = [_receive(session, gateway, f"{event_id}:{index}" if event_id else None, item, limiter)
+    outcomes = [_receive(session, gateway, f"{event_id}:{index}" if event_id else None, item)
                 for index, item in enumerate(messages) if isinstance(item, dict)]
     return ",".join(outcomes) or "ignored"
 

@@ -4,11 +4,9 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 
-from db.base import utcnow
-from gateway.extensions import get_database, get_redis
+from gateway.extensions import get_database
 from gateway.smsgate_events import handle_gateway_event
 from gateway.smsgate_signatures import verify_smsgate_signature
-from workers.limits import inbound_over_limit
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +24,8 @@ def webhook():
         return jsonify(outcome="ignored")
 
     with get_database().session() as session:
-        outcome = handle_gateway_event(session, g.gateway_id, event, limiter=_inbound_limiter)
+        outcome = handle_gateway_event(session, g.gateway_id, event)
     log.info("SMS gateway event %s %s from provider %s: %s", event.get("event"), event.get("id"), g.gateway_id,
              outcome)
     return jsonify(outcome=outcome)
 
-
-def _inbound_limiter(area, sender: str) -> bool:
-    return inbound_over_limit(get_redis(), area.id, sender, area.inbound_per_minute, utcnow())

@@ -5,9 +5,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db.area_cache import AreaNumberCache, AreaRef
 from db.areas import ServiceArea, find_area_for_number
 from db.conversations import load_conversation, save_conversation
 from db.directory import find_volunteer, get_or_create_citizen
@@ -42,22 +43,23 @@ class InboundSms:
 
 @dataclass(frozen=True)
 class InboundResult:
-    # "stored" (a job will act on it), "duplicate", "unreadable_sender" or "rate_limited".
+    # "stored" (a job will act on it), "duplicate" or "unreadable_sender".
     outcome: str
     message_id: int | None = None
 
 
-# Called with the area and the sender's number for each new inbound message.
-# It returns True when the number sent too many, and the message is then only stored.
-InboundLimiter = Callable[[ServiceArea, str], bool]
+# Called by the job with the area and a stored message before acting on it.
+# It returns True when the sender sent too many that minute; the message then
+# stays stored, flagged, without a reply.
+InboundLimiter = Callable[[ServiceArea, Message], bool]
 
 
-def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimiter | None = None) -> InboundResult:
+def handle_inbound_sms(session: Session, sms: InboundSms, areas: AreaNumberCache | None = None) -> InboundResult:
     """Store an inbound SMS and have it processed after commit; a repeated provider id changes nothing.
 
-    The caller commits. Only the fast, local part runs here: the row is stored
-    in the webhook's own transaction, and a job runs the conversation, so a
-    failure later in the flow leaves the message stored for the sweeper.
+    The caller commits. Only the fast, local part runs here: one INSERT in the
+    webhook's own transaction, and a job for everything else, so a failure
+    later in the flow leaves the message stored for the sweeper.
     """
     sms = replace(
         sms,
@@ -67,32 +69,34 @@ def handle_inbound_sms(session: Session, sms: InboundSms, limiter: InboundLimite
         body=clean_text(sms.body or "", keep_newlines=True)[:MAX_BODY_CHARS],
     )
     hotline_number = try_normalize_phone(sms.to_number)
-    area = session.get(ServiceArea, sms.area_id) if sms.area_id else None
-    area = area or find_area_for_number(session, hotline_number)
+    area = _find_area(session, sms.area_id, hotline_number, areas)
     sender = try_normalize_phone(sms.from_number, area.country)
 
-    message = _store_inbound(session, area, sms, sender, hotline_number, sms.body)
-    if message is None:
+    message_id = _store_inbound(session, area.id, sms, sender, hotline_number)
+    if message_id is None:
         log.info("inbound %s is a repeat; ignored", sms.provider_sid)
         return InboundResult("duplicate")
 
     if sender is None:
-        message.status = STATUS_HANDLED
         log.warning("inbound %s from unreadable sender %s; stored without reply", sms.provider_sid, mask_phone(sms.from_number))
-        return InboundResult("unreadable_sender", message.id)
+        return InboundResult("unreadable_sender", message_id)
 
-    if limiter is not None and limiter(area, sender):
-        message.status = STATUS_HANDLED
-        message.flag = "rate_limited"
-        log.info("inbound %s from %s stored without reply: over the per-minute limit", sms.provider_sid,
-                 mask_phone(sender))
-        return InboundResult("rate_limited", message.id)
-
-    enqueue_after_commit(session, PROCESS_INBOUND_JOB, message.id)
-    return InboundResult("stored", message.id)
+    enqueue_after_commit(session, PROCESS_INBOUND_JOB, message_id)
+    return InboundResult("stored", message_id)
 
 
-def process_inbound_sms(session: Session, message_id: int) -> int:
+def _find_area(session: Session, area_id: int | None, hotline_number: str | None,
+               areas: AreaNumberCache | None) -> AreaRef:
+    area = session.get(ServiceArea, area_id) if area_id else None
+    if area is not None:
+        return AreaRef(area.id, area.country)
+    if areas is not None:
+        return areas.find(session, hotline_number)
+    area = find_area_for_number(session, hotline_number)
+    return AreaRef(area.id, area.country)
+
+
+def process_inbound_sms(session: Session, message_id: int, limiter: InboundLimiter | None = None) -> int:
     """Run the conversation for a stored message and any earlier unhandled ones from the same sender.
 
     Returns how many messages were handled. The sender's unhandled rows are
@@ -117,8 +121,13 @@ def process_inbound_sms(session: Session, message_id: int) -> int:
     ).all()
     area = session.get(ServiceArea, first.area_id)
     for message in pending:
-        _act_on(session, area, message)
         message.status = STATUS_HANDLED
+        if limiter is not None and limiter(area, message):
+            message.flag = "rate_limited"
+            log.info("inbound %s from %s stored without reply: over the per-minute limit", message.provider_sid,
+                     mask_phone(message.from_number))
+            continue
+        _act_on(session, area, message)
     return len(pending)
 
 
@@ -147,27 +156,36 @@ def clean_text(value: str, keep_newlines: bool = False) -> str:
     return "".join(ch for ch in value if ch >= " " or ch in kept).replace("\x7f", "")
 
 
+INSERT_FOR_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _store_inbound(
-    session: Session, area: ServiceArea, sms: InboundSms, sender: str | None, hotline_number: str | None, body: str
-) -> Message | None:
-    # The unique provider_sid makes the insert itself the de-duplication check,
-    # which stays right when the provider retries while the first try still runs.
-    message = Message(
-        area_id=area.id,
-        direction=DIRECTION_IN,
-        provider_sid=sms.provider_sid,
-        from_number=sender or (sms.from_number or "")[:20],
-        to_number=hotline_number,
-        body=body,
-        status=STATUS_RECEIVED,
-        kind="inbound",
+    session: Session, area_id: int, sms: InboundSms, sender: str | None, hotline_number: str | None
+) -> int | None:
+    """Insert the message unless its provider id is already stored; its new id, or None for a repeat.
+
+    ON CONFLICT DO NOTHING on the unique provider_sid makes the insert itself
+    the de-duplication check, which stays right when the provider retries
+    while the first try still runs, and costs no savepoint.
+    """
+    insert = INSERT_FOR_DIALECT[session.get_bind().dialect.name]
+    statement = (
+        insert(Message.__table__)
+        .values(
+            area_id=area_id,
+            direction=DIRECTION_IN,
+            provider_sid=sms.provider_sid,
+            from_number=sender or (sms.from_number or "")[:20],
+            to_number=hotline_number,
+            body=sms.body,
+            # A sender that cannot be read gets no reply, so nothing is left to do.
+            status=STATUS_RECEIVED if sender else STATUS_HANDLED,
+            kind="inbound",
+        )
+        .on_conflict_do_nothing(index_elements=[Message.__table__.c.provider_sid])
+        .returning(Message.__table__.c.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None
-    return message
+    return session.execute(statement).scalar()
 
 
 def _learn_locale(citizen, body: str) -> None:

@@ -1,5 +1,7 @@
 """STOP, START and HELP, and the per-number limits that protect the centre's account."""
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import select
 
 from db.areas import get_default_area
@@ -7,6 +9,7 @@ from db.messages import DIRECTION_IN, Message
 from db.people import Citizen
 from db.requests import HelpRequest, RequestEvent
 from tests.conftest import CITIZEN_SR, VOLUNTEER_MARKO
+from workers.limits import inbound_over_limit
 
 COORDINATOR = "+38344999000"
 
@@ -131,3 +134,15 @@ def test_cancel_with_number_cancels(hotline):
     with hotline.database.session() as session:
         assert session.scalar(select(HelpRequest.status)) == "cancelled"
     assert "1" in hotline.bodies_to(CITIZEN_SR)[-1]
+
+
+def test_inbound_limit_gives_each_message_the_same_answer_when_asked_again(redis):
+    minute = datetime(2026, 3, 2, 9, 15, 20, tzinfo=timezone.utc)
+    answers = [inbound_over_limit(redis, 1, CITIZEN_SR, 3, message_id, minute) for message_id in (11, 12, 13, 14, 15)]
+    # A job that runs again for an early message, after a failure, is still within the limit.
+    again = inbound_over_limit(redis, 1, CITIZEN_SR, 3, 12, minute)
+    next_minute = inbound_over_limit(redis, 1, CITIZEN_SR, 3, 16, minute + timedelta(minutes=1))
+
+    assert answers == [False, False, False, True, True]
+    assert again is False
+    assert next_minute is False

@@ -29,12 +29,28 @@ def _count(redis: Redis, key: str, ttl_seconds: int) -> int | None:
     return int(count)
 
 
-def inbound_over_limit(redis: Redis, area_id: int, phone: str, per_minute: int, now: datetime) -> bool:
-    """Count one inbound message; True when this number sent more than per_minute this minute."""
-    count = _count(redis, f"limit:in:{area_id}:{phone}:{now:%Y%m%d%H%M}", 120)
-    if count is None or count <= per_minute:
+def inbound_over_limit(redis: Redis, area_id: int, phone: str, per_minute: int, message_id: int,
+                       received_at: datetime) -> bool:
+    """True when this message came after the first per_minute that its number sent in its minute.
+
+    Each minute's messages are a sorted set of their ids, and a message's place
+    is its rank there. The job that reads a message calls this, so a job run
+    again after a failure gets the same answer instead of counting twice.
+    """
+    key = f"limit:in:{area_id}:{phone}:{received_at:%Y%m%d%H%M}"
+    try:
+        pipeline = redis.pipeline()
+        pipeline.zadd(key, {str(message_id): message_id})
+        # Long enough for a backlog of jobs to reach the minute's last message.
+        pipeline.expire(key, 3600)
+        pipeline.zrank(key, str(message_id))
+        _, _, rank = pipeline.execute()
+    except (RedisError, OSError) as error:
+        log.warning("inbound rate limit for area %s unavailable, letting the message through: %s", area_id, error)
         return False
-    if count == per_minute + 1:
+    if rank is None or rank < per_minute:
+        return False
+    if rank == per_minute:
         log.warning("number %s passed %s inbound messages per minute in area %s", mask_phone(phone), per_minute, area_id)
     return True
 
