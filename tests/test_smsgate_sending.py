@@ -14,6 +14,7 @@ from db.channels import ChannelProvider, find_channel
 from db.messages import STATUS_FAILED, STATUS_RETRYING, STATUS_SENT, Message
 from db.sms_gateways import CONDITION_SILENT, get_state
 from ivr_flows.outgoing import queue_body
+from tests.clock import clock  # noqa: F401  (fixture)
 from tests.conftest import CITIZEN_SR, CITIZEN_SR_CYRL
 from tests.smsgate_world import (  # noqa: F401  (fixtures)
     TWILIO_SENDER,
@@ -159,7 +160,7 @@ def test_silent_phone_goes_after_its_fallback(hotline, gateway_area, fake_smsgat
     assert len(fake_twilio.messages(to=CITIZEN_SR)) == 1
 
 
-def test_hourly_limit_holds_back_excess(hotline, gateway_area, fake_smsgate, fake_twilio):
+def test_hourly_limit_holds_back_excess(hotline, gateway_area, fake_smsgate, fake_twilio, clock):
     _update_phone(hotline, gateway_area, max_per_hour=2)
 
     ids = [_queue_text(hotline, CITIZEN_SR, f"Poruka {number}") for number in (1, 2, 3)]
@@ -177,6 +178,7 @@ def test_hourly_limit_holds_back_excess(hotline, gateway_area, fake_smsgate, fak
 
     # An hour later the delayed job runs and the phone has room again.
     get_context().send_limiter.clock = lambda: time.time() + 3601
+    clock.advance(minutes=61)
     assert send_message(ids[2]) == STATUS_SENT
     assert fake_smsgate.texts_to(CITIZEN_SR) == ["Poruka 1", "Poruka 2", "Poruka 3"]
     assert _message(hotline, ids[2]).attempts == 1
@@ -187,11 +189,14 @@ def test_held_message_is_not_sent_early(hotline, gateway_area, fake_smsgate):
     ids = [_queue_text(hotline, CITIZEN_SR, f"Poruka {number}") for number in (1, 2)]
     hotline.run_jobs()
 
-    # A duplicate job may wake the held row half an hour early.
+    # A duplicate job may wake the held row half an hour early: it leaves the row waiting.
+    held_until = _message(hotline, ids[1]).next_attempt_at
     get_context().send_limiter.clock = lambda: time.time() + 1800
 
-    assert send_message(ids[1]) == STATUS_RETRYING
+    assert send_message(ids[1]) == "skipped"
     assert fake_smsgate.texts_to(CITIZEN_SR) == ["Poruka 1"]
+    held = _message(hotline, ids[1])
+    assert (held.status, held.next_attempt_at) == (STATUS_RETRYING, held_until)
 
 
 def test_sliding_window_frees_the_oldest_slot_first(redis):

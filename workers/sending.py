@@ -2,13 +2,16 @@
 
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from db.areas import ServiceArea
 from db.base import utcnow
 from db.messages import (
+    DIRECTION_OUT,
     STATUS_FAILED,
     STATUS_HELD,
     STATUS_QUEUED,
@@ -24,7 +27,7 @@ from workers.channel_sending import check_hourly_limit, choose_route, hold_back,
 from workers.context import get_context
 from workers.limits import replies_over_limit
 from workers.providers.base import ProviderError
-from workers.providers.registry import HeldBack
+from workers.providers.registry import HeldBack, Route
 
 log = logging.getLogger(__name__)
 
@@ -35,50 +38,129 @@ RETRY_BASE_SECONDS = 5
 RETRY_MAX_SECONDS = 600
 
 
+# A send job also claims up to this many queued rows beyond its own and sends
+# them side by side, so a worker waits on several provider answers at once
+# instead of one after another. Each recipient's texts still leave in order.
+SEND_BATCH_SIZE = 8
+
+
+@dataclass(frozen=True)
+class ReadyToSend:
+    """A claimed row that passed every check, with what the provider needs."""
+
+    message_id: int
+    route: Route
+    from_number: str
+    to_number: str
+    body: str
+
+
 def send_message(message_id: int) -> str:
-    """Send one outbox row; returns the row's new status.
+    """Send one outbox row, and a few other queued ones beside it; returns this row's new status.
 
     The claim is a conditional UPDATE from queued or retrying to sending, so a
-    sweeper and a slow worker cannot both send the same row.
+    sweeper and a slow worker cannot both send the same row. A row claimed
+    here as a companion makes its own job find nothing to do.
     """
     context = get_context()
-    database = context.database
-
-    with database.session() as session:
+    with context.database.session() as session:
         if not _claim(session, message_id):
             log.debug("message %s already claimed or finished", message_id)
             return "skipped"
-        message = session.get(Message, message_id)
-        route = choose_route(context, session, message)
-        held_back = check_hourly_limit(context.send_limiter, route) if route is not None else None
-        if held_back is not None:
-            delay = hold_back(session, message, held_back)
-        elif _over_daily_limit(context, session, message):
-            message.status = STATUS_FAILED
-            message.flag = "daily_limit"
-            message.last_error = "not sent: this number reached its daily reply limit"
-            return STATUS_FAILED
-        elif route is None:
-            message.status = STATUS_HELD
-            message.updated_at = utcnow()
-            log.info("message %s held in the outbox: no provider configured", message_id)
-            return STATUS_HELD
-        from_number, to_number, body = message.from_number, message.to_number, message.body
-    if held_back is not None:
-        _schedule_retry(message_id, delay)
-        return STATUS_RETRYING
+        claimed = [message_id] + _claim_companions(session, message_id, SEND_BATCH_SIZE - 1)
+        prepared = {claimed_id: _prepare(context, session, claimed_id) for claimed_id in claimed}
+
+    statuses = {}
+    ready: dict[str, list[ReadyToSend]] = {}
+    for claimed_id, outcome in prepared.items():
+        if isinstance(outcome, ReadyToSend):
+            ready.setdefault(outcome.to_number, []).append(outcome)
+        elif isinstance(outcome, timedelta):
+            _schedule_retry(claimed_id, outcome)
+            statuses[claimed_id] = STATUS_RETRYING
+        else:
+            statuses[claimed_id] = outcome
 
     callback = _status_callback_url(context.settings.public_url)
+    if len(ready) <= 1:
+        for sends in ready.values():
+            statuses.update(_send_in_order(context, sends, callback))
+    else:
+        with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="send") as pool:
+            for result in pool.map(lambda sends: _send_in_order(context, sends, callback), ready.values()):
+                statuses.update(result)
+    if len(claimed) > 1:
+        log.debug("send job for message %s also sent %s", message_id, claimed[1:])
+    return statuses[message_id]
+
+
+def _claim_companions(session, message_id: int, count: int) -> list[int]:
+    """Claim up to count other queued rows, roughly oldest first, skipping rows another worker holds."""
+    if count <= 0:
+        return []
+    # No ORDER BY: the status index yields queued rows in about the order they
+    # were written, where ordering by id could scan every sent message first.
+    # The ids are read first, not in a subquery of the UPDATE, because a plan
+    # that runs such a subquery again per row can lock more than its LIMIT.
+    waiting = list(session.scalars(
+        select(Message.id)
+        .where(Message.status == STATUS_QUEUED, Message.direction == DIRECTION_OUT, Message.id != message_id)
+        .limit(count)
+        .with_for_update(skip_locked=True)
+    ).all())
+    if not waiting:
+        return []
+    return list(session.scalars(
+        update(Message)
+        .where(Message.id.in_(waiting), Message.status == STATUS_QUEUED)
+        .values(status=STATUS_SENDING, attempts=Message.attempts + 1, updated_at=utcnow())
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).all())
+
+
+def _prepare(context, session, message_id: int) -> ReadyToSend | timedelta | str:
+    """Check one claimed row in the claim's transaction.
+
+    Returns what to send, a delay when the row was put back to wait for a
+    phone's free slot, or the row's final status when it will not be sent.
+    """
+    message = session.get(Message, message_id)
+    route = choose_route(context, session, message)
+    held_back = check_hourly_limit(context.send_limiter, route) if route is not None else None
+    if held_back is not None:
+        return hold_back(session, message, held_back)
+    if _over_daily_limit(context, session, message):
+        message.status = STATUS_FAILED
+        message.flag = "daily_limit"
+        message.last_error = "not sent: this number reached its daily reply limit"
+        return STATUS_FAILED
+    if route is None:
+        message.status = STATUS_HELD
+        message.updated_at = utcnow()
+        log.info("message %s held in the outbox: no provider configured", message_id)
+        return STATUS_HELD
+    return ReadyToSend(message_id, route, message.from_number, message.to_number, message.body)
+
+
+def _send_in_order(context, sends: list[ReadyToSend], callback: str | None) -> dict[int, str]:
+    # One recipient's texts go one after another, so "request received" never
+    # arrives after the volunteer's name that follows it.
+    return {send.message_id: _send_ready(context, send, callback) for send in sends}
+
+
+def _send_ready(context, send: ReadyToSend, callback: str | None) -> str:
+    database = context.database
     # NOTE: a worker killed after the provider accepted the text but before the
     # commit below leaves the row in "sending"; the sweeper then sends it again.
     # Twilio's Messages API takes no idempotency key, so that window stays.
     try:
-        outcome = route.send_sms(from_number, to_number, body, callback, context.send_limiter)
+        outcome = send.route.send_sms(send.from_number, send.to_number, send.body, callback, context.send_limiter)
     except ProviderError as error:
-        return _record_failure(database, message_id, error)
+        return _record_failure(database, send.message_id, error)
 
     with database.session() as session:
-        message = session.get(Message, message_id)
+        message = session.get(Message, send.message_id)
         if isinstance(outcome, HeldBack):
             # Another worker took the phone's last slot between the check and the send.
             delay = hold_back(session, message, outcome)
@@ -89,10 +171,10 @@ def send_message(message_id: int) -> str:
             message.last_error = None
             record_sent_through(session, message, outcome)
     if isinstance(outcome, HeldBack):
-        _schedule_retry(message_id, delay)
+        _schedule_retry(send.message_id, delay)
         return STATUS_RETRYING
-    log.info("message %s sent to %s as %s through %s", message_id, mask_phone(to_number), outcome.receipt.sid,
-             outcome.step.label)
+    log.info("message %s sent to %s as %s through %s", send.message_id, mask_phone(send.to_number),
+             outcome.receipt.sid, outcome.step.label)
     return STATUS_SENT
 
 
@@ -106,9 +188,15 @@ def _over_daily_limit(context, session, message: Message) -> bool:
 
 
 def _claim(session, message_id: int) -> bool:
+    # A retrying row waits for its time: a job that wakes early (a duplicate,
+    # or the row's first job after another job's batch already tried it) must
+    # not cut a provider's backoff or a phone's hourly limit short.
+    now = utcnow()
+    due_retry = and_(Message.status == STATUS_RETRYING,
+                     or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
     result = session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.status.in_((STATUS_QUEUED, STATUS_RETRYING)))
+        .where(Message.id == message_id, or_(Message.status == STATUS_QUEUED, due_retry))
         .values(status=STATUS_SENDING, attempts=Message.attempts + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
