@@ -15,7 +15,7 @@ second needs a person. last_error keeps the provider's reason either way.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -34,6 +34,7 @@ STATUS_DELIVERED = "delivered"  # the handset confirmed it
 STATUS_UNDELIVERED = "undelivered"  # the network gave up
 STATUS_FAILED = "failed"  # will not be sent; last_error says why
 UNSENT_STATUSES = (STATUS_QUEUED, STATUS_SENDING, STATUS_RETRYING)
+TASK_NOTES_WHERE = "kind IN ('reminder', 'overdue_alert')"
 
 
 class Message(Base):
@@ -43,6 +44,10 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_messages_to_number", "to_number", "id"),
+        # For every open task the sweeper looks up whether its reminder and
+        # its overdue alert went out. This small index holds only those rows.
+        Index("ix_messages_task_notes", "request_id", "kind",
+              postgresql_where=text(TASK_NOTES_WHERE), sqlite_where=text(TASK_NOTES_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Exists, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.areas import ServiceArea
@@ -22,50 +22,45 @@ OVERDUE_KIND = "overdue_alert"
 def send_due_reminders(session: Session, now: datetime) -> int:
     """Queue each reminder and overdue alert that is due and not yet sent, and return how many.
 
-    When nothing is due, a sweep costs two SELECTs however many tasks are open,
-    because the database filters out young tasks and those already reminded.
+    The database returns only the tasks that still owe one, so a sweep with
+    nothing due costs three SELECTs however many tasks are open.
     """
     areas = {area.id: area for area in session.scalars(select(ServiceArea))}
     if not areas:
         return 0
 
-    reminded = _outbox_row_exists(REMINDER_KIND)
-    alerted = _outbox_row_exists(OVERDUE_KIND)
-    rows = session.execute(
-        select(HelpRequest, reminded, alerted)
-        .where(
-            HelpRequest.status == STATUS_ACCEPTED,
-            or_(
-                and_(_held_long_enough(areas, now, "reminder_hours"), ~reminded),
-                and_(_held_long_enough(areas, now, "overdue_hours"), ~alerted),
-            ),
-        )
-        .options(selectinload(HelpRequest.volunteer))
-    ).all()
-
     sent = 0
-    for request, reminder_sent, alert_sent in rows:
+    for request in _owing(session, areas, now, "reminder_hours", REMINDER_KIND):
         area = areas[request.area_id]
-        held_for = now - request.accepted_at
-        if held_for >= timedelta(hours=area.reminder_hours) and not reminder_sent:
-            text_volunteer(session, area, request.volunteer, texts.TASK_REMINDER, kind=REMINDER_KIND,
-                           request_id=request.id, number=request.number)
-            sent += 1
-        if held_for >= timedelta(hours=area.overdue_hours) and not alert_sent:
-            # NOTE: alert_coordinator stores no outbox row in an area without a
-            # coordinator phone, so this alert is counted again on every sweep.
-            alert_coordinator(session, area, texts.OVERDUE_COORDINATOR, request, OVERDUE_KIND,
-                              hours=area.overdue_hours, volunteer=request.volunteer.name)
-            sent += 1
+        text_volunteer(session, area, request.volunteer, texts.TASK_REMINDER, kind=REMINDER_KIND,
+                       request_id=request.id, number=request.number)
+        sent += 1
+    for request in _owing(session, areas, now, "overdue_hours", OVERDUE_KIND):
+        area = areas[request.area_id]
+        # NOTE: alert_coordinator stores no outbox row in an area without a
+        # coordinator phone, so this alert is counted again on every sweep.
+        alert_coordinator(session, area, texts.OVERDUE_COORDINATOR, request, OVERDUE_KIND,
+                          hours=area.overdue_hours, volunteer=request.volunteer.name)
+        sent += 1
     if sent:
         log.info("queued %s reminders and overdue alerts", sent)
     return sent
 
 
-def _outbox_row_exists(kind: str) -> Exists:
+def _owing(session: Session, areas: dict[int, ServiceArea], now: datetime, hours_setting: str,
+           kind: str) -> list[HelpRequest]:
+    """Accepted requests held longer than the area's setting that have no outbox row of this kind yet."""
     # The outbox row is the record that a reminder went out, so a restart or a
-    # second sweeper never sends it twice. ix_messages_request_id serves the lookup.
-    return select(Message.id).where(Message.request_id == HelpRequest.id, Message.kind == kind).exists()
+    # second sweeper never sends it twice. With one kind per query the NOT
+    # EXISTS stays an anti-join on ix_messages_task_notes. Two kinds joined by
+    # OR made PostgreSQL scan the whole messages table for each.
+    already_sent = select(Message.id).where(Message.request_id == HelpRequest.id, Message.kind == kind).exists()
+    return list(session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.status == STATUS_ACCEPTED, _held_long_enough(areas, now, hours_setting), ~already_sent)
+        .order_by(HelpRequest.id)
+        .options(selectinload(HelpRequest.volunteer))
+    ).all())
 
 
 def _held_long_enough(areas: dict[int, ServiceArea], now: datetime, hours_setting: str) -> ColumnElement[bool]:
