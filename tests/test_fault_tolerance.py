@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from rq import Queue
 from sqlalchemy import select
 
 from db.messages import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, Message
@@ -19,6 +20,7 @@ from tests.conftest import CITIZEN_SR, VOLUNTEER_ARTA, VOLUNTEER_MARKO, Hotline
 from tests.redis_server import PrivateRedis
 from workers.context import build_context, use_context
 from workers.redis_connection import connect
+from workers.queues import DEFAULT_QUEUE, SEND_QUEUE
 from workers.sending import MAX_SEND_ATTEMPTS
 from workers.sweeper import sweep
 
@@ -169,3 +171,23 @@ def test_worker_killed_mid_send_sends_once_after_recovery(hotline, env, fake_twi
     assert len(_sent_bodies(fake_twilio, CITIZEN_SR)) == 1
     with hotline.database.session() as session:
         assert session.scalar(select(Message.status).where(Message.to_number == CITIZEN_SR)) == STATUS_SENT
+
+
+def test_sweep_puts_back_a_backlog_a_batch_at_a_time(outage_hotline, private_redis, clock, monkeypatch):
+    hotline = outage_hotline
+    monkeypatch.setattr("workers.sweeper.SWEEP_BATCH", 2)
+    private_redis.stop()
+    for index, citizen in enumerate(CITIZENS[:3]):
+        hotline.client_post(citizen, f"treba mi hleb i lekovi {index}")
+    private_redis.start()
+    with hotline.database.session() as session:
+        confirmations = session.scalars(select(Message.id).where(Message.direction == "out").order_by(Message.id)).all()
+        requests = session.scalars(select(HelpRequest.id).order_by(HelpRequest.id)).all()
+
+    clock.advance(minutes=2)
+    counts = sweep()
+
+    assert (len(confirmations), len(requests)) == (3, 3)
+    assert (counts["messages"], counts["requests"]) == (2, 2)
+    assert [job.args[0] for job in Queue(SEND_QUEUE, connection=hotline.redis).jobs] == confirmations[:2]
+    assert sorted(job.args[0] for job in Queue(DEFAULT_QUEUE, connection=hotline.redis).jobs) == requests[:2]

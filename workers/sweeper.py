@@ -23,6 +23,10 @@ SENDING_GRACE = timedelta(minutes=5)
 # A new request this old should have been routed already.
 ROUTING_GRACE = timedelta(seconds=60)
 SWEEP_INTERVAL_SECONDS = 30
+# After an outage thousands of rows may wait while the workers drain them.
+# Each sweep puts back at most this many of each kind, oldest first, so a
+# backlog is not enqueued again in full every SWEEP_INTERVAL_SECONDS.
+SWEEP_BATCH = 1000
 
 
 def sweep() -> dict:
@@ -45,11 +49,12 @@ def sweep() -> dict:
             select(Message.id).where(or_(
                 and_(Message.status == STATUS_QUEUED, Message.updated_at < now - QUEUED_GRACE),
                 and_(Message.status == STATUS_RETRYING, Message.next_attempt_at <= now),
-            ))
+            )).order_by(Message.id).limit(SWEEP_BATCH)
         ).all()
         stuck_sending = len(stuck_ids)
         request_ids = set(session.scalars(
             select(HelpRequest.id).where(HelpRequest.status == STATUS_NEW, HelpRequest.created_at < now - ROUTING_GRACE)
+            .order_by(HelpRequest.id).limit(SWEEP_BATCH)
         ))
         request_ids |= _expire_offers(session, now)
         reminders = send_due_reminders(session, now)
@@ -58,7 +63,7 @@ def sweep() -> dict:
             select(Message.id).where(
                 Message.direction == DIRECTION_IN, Message.status == STATUS_RECEIVED,
                 Message.created_at < now - QUEUED_GRACE,
-            )
+            ).order_by(Message.id).limit(SWEEP_BATCH)
         ).all()
 
     for inbound_id in inbound_ids:
