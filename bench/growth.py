@@ -7,9 +7,12 @@ measures both in turn, so a change in the machine's load hits both alike:
 
 - the webhook: the product under gunicorn with the Procfile's settings, at
   a fixed 50 requests a second (p50, p99) and in a closed loop (maximum);
+- the conversation job: process_inbound run in this process for stored
+  SMS from new citizens. Each SMS asks for a delivery in one message. The
+  webhook only stores the message, and this job does the rest;
 - the routing job: route_request run in this process for new requests.
 
-The hot queries of the webhook, the routing job, the send job and the
+The hot queries of the webhook, both jobs, the send job and the
 sweeper are then captured on the grown database and explained (EXPLAIN),
 and each plan is checked for sequential scans of tables beyond a few
 thousand rows.
@@ -101,14 +104,35 @@ def time_routing(database: Database, count: int, first_number: int) -> list[floa
     from workers.routing import route_request
 
     request_ids = create_requests(database, count, first_number)
+    return _time_each(database, route_request, request_ids, expected="offered")
+
+
+def time_conversations(database: Database, count: int, first_number: int) -> list[float]:
+    """Return the seconds process_inbound takes for each of `count` stored SMS from new citizens."""
+    from ivr_flows.sms_inbound import InboundSms, handle_inbound_sms
+    from workers.inbound import process_inbound
+
+    with database.context.database.session() as session:
+        message_ids = [
+            handle_inbound_sms(session, InboundSms(
+                provider_sid=f"SMgrowth{first_number + index}", from_number=loadgen.citizen_phone(first_number + index),
+                to_number=HOTLINE_NUMBER, body=loadgen.REQUEST_TEXTS[index % len(loadgen.REQUEST_TEXTS)],
+            )).message_id
+            for index in range(count)
+        ]
+    return _time_each(database, process_inbound, message_ids, expected=1)
+
+
+def _time_each(database: Database, job, ids: list[int], expected) -> list[float]:
+    """Run the job in this process for each id; return the seconds of each run."""
     durations = []
     with installed(database.context):
-        for request_id in request_ids:
+        for job_id in ids:
             started = time.perf_counter()
-            outcome = route_request(request_id)
+            outcome = job(job_id)
             durations.append(time.perf_counter() - started)
-            if outcome != "offered":
-                raise RuntimeError(f"route_request({request_id}) on the {database.name} database returned {outcome}")
+            if outcome != expected:
+                raise RuntimeError(f"{job.__name__}({job_id}) on the {database.name} database returned {outcome}")
     return durations
 
 
@@ -180,10 +204,11 @@ class StatementRecorder:
 def capture_hot_statements(database: Database, provider: FakeProvider) -> StatementRecorder:
     """Run a webhook, a status question, the routing job, one send and one sweep; record their statements."""
     from gateway import create_app
+    from workers.inbound import process_inbound
     from workers.routing import route_request
     from workers.sending import send_message
     from workers.sweeper import sweep
-    from db.messages import STATUS_QUEUED, Message
+    from db.messages import DIRECTION_IN, STATUS_QUEUED, Message
 
     recorder = StatementRecorder()
     app = create_app(_settings_env(database.env))
@@ -198,10 +223,16 @@ def capture_hot_statements(database: Database, provider: FakeProvider) -> Statem
         new_request = loadgen.build_sms_requests(public_url, AUTH_TOKEN, 1, first_number=1_900_000,
                                                  run_label="plan")[0]
         client.post("/twilio/sms", data=new_request.body, headers=new_request.headers)
+        with installed(database.context):
+            recorder.step = "process_inbound"
+            process_inbound(_last_inbound_id(database, DIRECTION_IN, Message))
         recorder.step = "webhook STATUS"
         status = loadgen.build_sms_requests(public_url, AUTH_TOKEN, 1, first_number=1_900_000, run_label="plan2",
                                             texts=("STATUS",))[0]
         client.post("/twilio/sms", data=status.body, headers=status.headers)
+        with installed(database.context):
+            recorder.step = "process_inbound STATUS"
+            process_inbound(_last_inbound_id(database, DIRECTION_IN, Message))
 
         # Looked up through the services' own engine, which the recorder does not watch.
         with database.services.engine.connect() as connection:
@@ -221,6 +252,12 @@ def capture_hot_statements(database: Database, provider: FakeProvider) -> Statem
         recorder.detach(job_engine)
         app.extensions["hotline.db"].dispose()
     return recorder
+
+
+def _last_inbound_id(database: Database, direction_in: str, message_model) -> int:
+    with database.services.engine.connect() as connection:
+        return connection.scalar(select(message_model.id).where(message_model.direction == direction_in)
+                                 .order_by(message_model.id.desc()).limit(1))
 
 
 def explain_statements(database: Database, recorder: StatementRecorder) -> list[dict]:
@@ -300,9 +337,11 @@ def run(quick: bool = False) -> dict:
                                                   run_label="warm")
             loadgen.run(loadgen.closed_loop(database.server.url + "/twilio/sms", requests, 8, 30,
                                             label=f"warm-up {database.name}"))
+            time_conversations(database, 3, 1_650_000)
             time_routing(database, 3, 1_600_000)
 
         webhook = {name: [] for name in databases}
+        conversation = {name: [] for name in databases}
         routing = {name: [] for name in databases}
         sweeps = {name: time_sweeps(database, 3)[1:] for name, database in databases.items()}
         for round_index in range(plan["rounds"]):
@@ -310,6 +349,7 @@ def run(quick: bool = False) -> dict:
             for name, database in databases.items():
                 first = 200_000 * (round_index + 1)
                 webhook[name].append(measure_webhook(database, plan, first, f"{name[0]}{round_index}"))
+                conversation[name] += time_conversations(database, plan["routing_jobs"], first + 50_000)
                 routing[name] += time_routing(database, plan["routing_jobs"], first + 100_000)
 
         say("growth: capturing and explaining the hot queries on the grown database")
@@ -323,7 +363,9 @@ def run(quick: bool = False) -> dict:
         grown_services.close()
 
     result = {"figure": "growth", "quick": quick, "plan": plan, "grown_rows": counts, "webhook_rate": WEBHOOK_RATE,
-              "webhook": webhook, "routing": {name: _routing_summary(values) for name, values in routing.items()},
+              "webhook": webhook,
+              "conversation": {name: _routing_summary(values) for name, values in conversation.items()},
+              "routing": {name: _routing_summary(values) for name, values in routing.items()},
               "sweep_ms": {name: [round(value * 1000, 1) for value in values] for name, values in sweeps.items()},
               "plans": plans}
     result["summary"] = summarize(result)
@@ -352,6 +394,9 @@ def summarize(result: dict) -> dict:
         "webhook_p99_ms": {"empty": best("empty", "paced", "p99_ms"), "grown": best("grown", "paced", "p99_ms")},
         "webhook_max_rps": {"empty": empty_max, "grown": grown_max},
         "webhook_throughput_ratio": ratio(grown_max, empty_max),
+        "conversation_median_ms": {name: result["conversation"][name]["median_ms"] for name in result["conversation"]},
+        "conversation_slowdown": ratio(result["conversation"]["grown"]["median_ms"],
+                                       result["conversation"]["empty"]["median_ms"]),
         "routing_median_ms": {name: routing[name]["median_ms"] for name in routing},
         "routing_slowdown": ratio(routing["grown"]["median_ms"], routing["empty"]["median_ms"]),
         "sweep_ms": {name: min(values) for name, values in result["sweep_ms"].items()},
@@ -361,6 +406,7 @@ def summarize(result: dict) -> dict:
     summary["sweep_slowdown"] = ratio(summary["sweep_ms"]["grown"], summary["sweep_ms"]["empty"])
     summary["target_met"] = bool(
         summary["webhook_p50_slowdown"] is not None and summary["webhook_p50_slowdown"] < 1.10
+        and summary["conversation_slowdown"] is not None and summary["conversation_slowdown"] < 1.10
         and summary["routing_slowdown"] is not None and summary["routing_slowdown"] < 1.10
         and summary["statements_with_big_sequential_scan"] == 0
     )
@@ -375,7 +421,8 @@ def main(argv: list[str] | None = None) -> None:
     result = run(quick=options.quick)
     path = save_result("growth", result, options.output)
     summary = result["summary"]
-    say(f"growth: webhook p50 x{summary['webhook_p50_slowdown']}, routing x{summary['routing_slowdown']}, "
+    say(f"growth: webhook p50 x{summary['webhook_p50_slowdown']}, conversation x{summary['conversation_slowdown']}, "
+        f"routing x{summary['routing_slowdown']}, "
         f"{summary['statements_with_big_sequential_scan']} of {summary['statements_explained']} statements scan a "
         f"big table; written to {path}")
 

@@ -106,6 +106,11 @@ def _summary_table(results: dict) -> str:
         rows.append(f"| 4. growth: webhook p50 | {_cell(summary['webhook_p50_ms']['grown'])} ms | empty database "
                     f"{_cell(summary['webhook_p50_ms']['empty'])} ms | {_cell(summary['webhook_p50_slowdown'])} × | "
                     f"< 1.10 × | {_met((summary['webhook_p50_slowdown'] or 9) < 1.10)} |")
+        if "conversation_slowdown" in summary:
+            rows.append(f"| 4. growth: conversation job median | {_cell(summary['conversation_median_ms']['grown'])} ms "
+                        f"| empty database {_cell(summary['conversation_median_ms']['empty'])} ms | "
+                        f"{_cell(summary['conversation_slowdown'])} × | < 1.10 × | "
+                        f"{_met((summary['conversation_slowdown'] or 9) < 1.10)} |")
         rows.append(f"| 4. growth: routing job median | {_cell(summary['routing_median_ms']['grown'])} ms | empty "
                     f"database {_cell(summary['routing_median_ms']['empty'])} ms | {_cell(summary['routing_slowdown'])} × "
                     f"| < 1.10 × | {_met((summary['routing_slowdown'] or 9) < 1.10)} |")
@@ -248,6 +253,10 @@ def _growth_section(result: dict) -> str:
              f"| {_cell(summary['webhook_p99_ms']['grown'])} ms | |",
              f"| webhook max throughput | {_cell(summary['webhook_max_rps']['empty'])} req/s | "
              f"{_cell(summary['webhook_max_rps']['grown'])} req/s | {_cell(summary['webhook_throughput_ratio'])} |",
+             *([f"| conversation job median ({result['conversation']['grown']['jobs']} jobs) | "
+                f"{_cell(summary['conversation_median_ms']['empty'])} ms | "
+                f"{_cell(summary['conversation_median_ms']['grown'])} ms | {_cell(summary['conversation_slowdown'])} |"]
+               if "conversation" in result else []),
              f"| routing job median ({result['routing']['grown']['jobs']} jobs) | "
              f"{_cell(summary['routing_median_ms']['empty'])} ms | {_cell(summary['routing_median_ms']['grown'])} ms | "
              f"{_cell(summary['routing_slowdown'])} |"]

@@ -68,7 +68,7 @@ SEED_STATEMENTS = (
     """
     INSERT INTO messages (area_id, direction, provider_sid, from_number, to_number, body, status, kind, request_id,
                           citizen_id, attempts, created_at, updated_at)
-    SELECT r.area_id, 'in', 'SMseedin' || r.id, c.phone, :hotline, r.details, 'received', 'inbound', r.id, c.id,
+    SELECT r.area_id, 'in', 'SMseedin' || r.id, c.phone, :hotline, r.details, 'handled', 'inbound', r.id, c.id,
            0, r.created_at, r.created_at
     FROM help_requests r JOIN citizens c ON c.id = r.citizen_id
     """,
