@@ -9,9 +9,14 @@ window.
 References, in the same run:
 - the provider bound: as many connections as the two workers hold open at
   once (each send job carries a batch of SEND_BATCH_SIZE rows side by
-  side), POSTing back to back straight to the fake provider. The target asks
-  for 90 % of that bound, or of 100 messages a second when the bound is higher;
+  side), POSTing back to back straight to the fake provider. The target is
+  90 % of that bound, or of 100 messages a second when the bound is higher;
 - RQ's own ceiling: the same two workers draining do-nothing jobs.
+
+A third case sends through an SMS gateway phone limited to
+GATEWAY_LIMIT_PER_HOUR texts an hour: the phone must receive no more than
+that, and every other row must wait in the outbox (retrying, about an hour
+later), none failed or lost.
 
     python -m bench.drain [--quick]
 """
@@ -28,20 +33,29 @@ from sqlalchemy import insert, select
 from bench.common import Progress, parse_options, ratio, save_result, say
 from bench.fake_provider import FakeProvider
 from bench.processes import RqWorkers
-from bench.services import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, BenchServices
+from bench.services import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    GATEWAY_PASSWORD_ENV,
+    GATEWAY_USER_ENV,
+    HOTLINE_NUMBER,
+    BenchServices,
+)
 from workers.queues import JOB_RESULT_TTL_SECONDS, JOBS, SEND_QUEUE
 from workers.sending import SEND_BATCH_SIZE
 
 LATENCIES_MS = (0, 50)
 WORKERS = 2
-# The issue's bar: the drain follows the provider up to this rate.
+# The target: the drain follows the provider up to this rate.
 TARGET_RATE = 100.0
+# Operators tolerate about this many texts an hour from one SIM; the product's default for a gateway phone.
+GATEWAY_LIMIT_PER_HOUR = 300
 ENQUEUE_CHUNK = 1000
 
 DEFAULT_PLAN = {"messages": 10_000, "window_seconds": 90.0, "noop_jobs": 10_000, "noop_window_seconds": 20.0,
-                "provider_seconds": 5.0}
+                "provider_seconds": 5.0, "gateway_messages": 1000, "gateway_window_seconds": 60.0}
 QUICK_PLAN = {"messages": 150, "window_seconds": 15.0, "noop_jobs": 150, "noop_window_seconds": 10.0,
-              "provider_seconds": 1.0}
+              "provider_seconds": 1.0, "gateway_messages": 400, "gateway_window_seconds": 20.0}
 
 
 def store_outbox(services: BenchServices, count: int) -> list[int]:
@@ -133,6 +147,75 @@ def run_outbox_drain(services: BenchServices, provider: FakeProvider, latency_ms
             "worker_command": command}
 
 
+def add_limited_phone(services: BenchServices, provider: FakeProvider, per_hour: int) -> None:
+    """Send the area's SMS through a gateway phone at the fake provider, limited to per_hour texts an hour."""
+    from sqlalchemy.orm import Session
+
+    from db.areas import get_default_area
+    from db.base import utcnow
+    from db.channels import KIND_SMSGATE, PURPOSE_SMS_OUT, ChannelProvider, set_channel
+
+    with Session(services.engine) as session:
+        phone = ChannelProvider(name="bench-phone", kind=KIND_SMSGATE, api_base_url=provider.url,
+                                account_env=GATEWAY_USER_ENV, secret_env=GATEWAY_PASSWORD_ENV,
+                                max_per_hour=per_hour, created_at=utcnow(), updated_at=utcnow())
+        session.add(phone)
+        session.flush()
+        set_channel(session, get_default_area(session).id, PURPOSE_SMS_OUT, phone, None)
+        session.commit()
+
+
+def outbox_statuses(services: BenchServices) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from db.messages import DIRECTION_OUT, Message
+
+    with services.engine.connect() as connection:
+        return dict(connection.execute(
+            select(Message.status, func.count()).where(Message.direction == DIRECTION_OUT).group_by(Message.status)
+        ).all())
+
+
+def run_gateway_limit(services: BenchServices, provider: FakeProvider, plan: dict) -> dict:
+    """Queue more texts than the phone may send in an hour; return what reached it and what waits."""
+    from db.messages import STATUS_QUEUED, STATUS_SENDING
+
+    limit = plan.get("gateway_limit", GATEWAY_LIMIT_PER_HOUR)
+    services.reset()
+    provider.reset()
+    provider.set_latency(0)
+    add_limited_phone(services, provider, limit)
+    message_ids = store_outbox(services, plan["gateway_messages"])
+    redis = services.redis()
+    queue_name, function_path = JOBS["send_message"]
+    enqueue_jobs(redis, queue_name, function_path, [(message_id,) for message_id in message_ids])
+
+    workers = RqWorkers(services.env(provider_url=provider.url), services.redis_url, count=WORKERS)
+    statuses = {}
+    try:
+        workers.wait_until_registered(redis)
+        started = time.monotonic()
+        progress = Progress("gateway phone", total=len(message_ids), unit=" rows decided")
+        while time.monotonic() - started < plan["gateway_window_seconds"]:
+            statuses = outbox_statuses(services)
+            undecided = statuses.get(STATUS_QUEUED, 0) + statuses.get(STATUS_SENDING, 0)
+            progress.update(len(message_ids) - undecided)
+            if undecided == 0:
+                break
+            time.sleep(0.25)
+        elapsed = time.monotonic() - started
+    finally:
+        workers.stop()
+        redis.close()
+    statuses = outbox_statuses(services)
+    arrived = provider.count()
+    progress.finish(f"{arrived} reached the phone")
+    accounted = statuses.get("sent", 0) + statuses.get("retrying", 0)
+    return {"limit_per_hour": limit, "queued": len(message_ids), "arrived": arrived,
+            "statuses": statuses, "window_s": round(elapsed, 1),
+            "respected": arrived <= limit and accounted == len(message_ids)}
+
+
 def run_noop_drain(services: BenchServices, plan: dict) -> dict:
     """Return how fast the two workers drain do-nothing jobs: RQ's own ceiling with this worker command."""
     services.reset()
@@ -217,6 +300,9 @@ def run(quick: bool = False, services: BenchServices | None = None, plan: dict |
             drain["to_provider_bound"] = ratio(drain["messages_per_second"], bound["target_rate"])
             drain["to_noop_jobs"] = ratio(drain["messages_per_second"], noop["jobs_per_second"])
             cases.append(drain)
+        say(f"drain: {plan['gateway_messages']} queued messages through a phone limited to "
+            f"{GATEWAY_LIMIT_PER_HOUR} an hour")
+        gateway = run_gateway_limit(services, provider, plan)
     finally:
         if provider is not None:
             provider.stop()
@@ -230,13 +316,15 @@ def run(quick: bool = False, services: BenchServices | None = None, plan: dict |
         "latency_50ms_messages_per_second": slow["messages_per_second"],
         "latency_50ms_to_provider_bound": slow["to_provider_bound"],
         "instant_to_noop_jobs": instant["to_noop_jobs"],
+        "gateway_limit_respected": gateway["respected"],
         # The workers keep up with the provider when the drain at 50 ms reaches 90 % of what the
-        # provider answers on as many connections (or of 100 a second), and with no latency they
+        # provider takes on as many connections (or of 100 a second), and with no latency they
         # still send 100 messages a second.
-        "target_met": bool((slow["to_provider_bound"] or 0) >= 0.9 and (instant["messages_per_second"] or 0) >= 100),
+        "target_met": bool((slow["to_provider_bound"] or 0) >= 0.9 and (instant["messages_per_second"] or 0) >= 100
+                           and gateway["respected"]),
     }
     return {"figure": "drain", "quick": quick, "plan": plan, "workers": WORKERS, "noop_jobs": noop,
-            "cases": cases, "summary": summary}
+            "cases": cases, "gateway": gateway, "summary": summary}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,8 @@
 """A fake of Twilio's Messages and Calls REST API for benchmarks, on aiohttp in a process of its own.
 
+It also takes POST /message as the SMS Gateway for Android app does, so a
+benchmark can send through a gateway phone with its hourly limit.
+
 It answers like tests/fake_twilio.py but on one asyncio loop, so hundreds of
 requests a second cost it little, and it can wait a fixed latency before each
 answer without holding a thread. It stores the monotonic time at which each
@@ -26,7 +29,7 @@ from urllib.request import Request, urlopen
 from aiohttp import web
 
 from bench.common import REPO_ROOT
-from bench.services import ACCOUNT_SID, AUTH_TOKEN, free_port, wait_for_port
+from bench.services import ACCOUNT_SID, AUTH_TOKEN, GATEWAY_PASSWORD, GATEWAY_USER, free_port, wait_for_port
 
 
 class FakeProviderState:
@@ -35,7 +38,12 @@ class FakeProviderState:
         # (sid, kind, to, arrival time) in arrival order.
         self.arrivals: list[tuple[str, str, str, float]] = []
         self.counter = itertools.count(1)
-        self.expected_authorization = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        self.expected_authorization = _basic(ACCOUNT_SID, AUTH_TOKEN)
+        self.gateway_authorization = _basic(GATEWAY_USER, GATEWAY_PASSWORD)
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def build_app(state: FakeProviderState) -> web.Application:
@@ -61,6 +69,19 @@ def build_app(state: FakeProviderState) -> web.Application:
     async def create_call(request):
         return await create(request, "call", "CA")
 
+    async def gateway_message(request):
+        arrived = time.monotonic()
+        if request.headers.get("Authorization") != state.gateway_authorization:
+            return web.json_response({"message": "Unauthorized"}, status=401)
+        payload = await request.json()
+        if state.latency_seconds:
+            await asyncio.sleep(state.latency_seconds)
+        to = (payload.get("phoneNumbers") or [""])[0]
+        message_id = f"gw{next(state.counter)}{uuid.uuid4().hex[:8]}"
+        state.arrivals.append((message_id, "gateway", to, arrived))
+        return web.json_response({"id": message_id, "state": "Pending", "isHashed": False, "isEncrypted": False,
+                                  "recipients": [{"phoneNumber": to, "state": "Pending"}]}, status=202)
+
     async def arrivals(request):
         start = int(request.query.get("since", "0"))
         return web.json_response(state.arrivals[start:])
@@ -79,6 +100,8 @@ def build_app(state: FakeProviderState) -> web.Application:
     app = web.Application()
     app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", create_message)
     app.router.add_post("/2010-04-01/Accounts/{account_sid}/Calls.json", create_call)
+    app.router.add_post("/message", gateway_message)
+    app.router.add_post("/messages", gateway_message)
     app.router.add_get("/bench/arrivals", arrivals)
     app.router.add_get("/bench/count", count)
     app.router.add_post("/bench/reset", reset)

@@ -99,6 +99,11 @@ def _summary_table(results: dict) -> str:
                     f"capped at {_cell(slow['provider_bound'].get('target_rate'))} | "
                     f"{_cell(slow['to_provider_bound'])} of the capped bound | ≥ 0.9 of the bound, up to 100 msg/s | "
                     f"{_met((slow['to_provider_bound'] or 0) >= 0.9)} |")
+        gateway = drain.get("gateway")
+        if gateway:
+            rows.append(f"| 3. gateway phone limit | {gateway['arrived']} of {gateway['queued']} reached the phone | "
+                        f"limit {gateway['limit_per_hour']} an hour | | no more than the limit, the rest waiting | "
+                        f"{_met(gateway['respected'])} |")
 
     growth = results["growth"]
     if growth:
@@ -232,6 +237,14 @@ def _drain_section(result: dict) -> str:
                      f"{'' if case['finished'] else ' (window ended)'} | {_cell(case['messages_per_second'])} | "
                      f"{_cell(case['provider_bound']['messages_per_second'])} | {_cell(case['to_provider_bound'])} | "
                      f"{_cell(case['worker_cpu_ms_per_message'])} ms |")
+    gateway = result.get("gateway")
+    if gateway:
+        waiting = ", ".join(f"{status} {count}" for status, count in sorted(gateway["statuses"].items()))
+        lines += ["", f"Through an SMS gateway phone limited to {gateway['limit_per_hour']} SMS an hour, "
+                  f"{gateway['queued']} queued texts: {gateway['arrived']} reached the phone, and the outbox holds "
+                  f"{waiting} ({gateway['window_s']} s after the workers started). "
+                  + ("The rows over the limit wait about an hour for a free slot; none failed."
+                     if gateway["respected"] else "**The limit was not respected, or rows were lost.**")]
     lines += ["", "```", result["cases"][0]["worker_command"], "```"]
     return "\n".join(lines)
 

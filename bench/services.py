@@ -23,6 +23,11 @@ from bench.common import say
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token"
+# The SMS gateway phone that the drain figure sends through; channel rows name these variables.
+GATEWAY_USER = "bench-phone"
+GATEWAY_PASSWORD = "bench-phone-password"
+GATEWAY_USER_ENV = "BENCH_GATEWAY_USER"
+GATEWAY_PASSWORD_ENV = "BENCH_GATEWAY_PASSWORD"
 HOTLINE_NUMBER = "+38328000100"
 # Never contacted: the web app does not call the provider, and a figure that
 # sends starts a fake provider and passes its URL instead.
@@ -140,6 +145,8 @@ class BenchServices:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_API_BASE_URL": provider_url,
             "HOTLINE_INSTANCE_DIR": str(self.instance_dir),
+            GATEWAY_USER_ENV: GATEWAY_USER,
+            GATEWAY_PASSWORD_ENV: GATEWAY_PASSWORD,
         })
         if public_url:
             env["PUBLIC_URL"] = public_url

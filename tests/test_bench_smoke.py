@@ -12,7 +12,8 @@ from bench.services import BenchServices
 
 TINY_VOLUNTEER_PLAN = {"steady_seconds": 1.0, "burst_requests": 10, "steady_wait_seconds": 60.0,
                        "burst_wait_seconds": 60.0}
-TINY_DRAIN_PLAN = {"messages": 20, "window_seconds": 60.0}
+TINY_DRAIN_PLAN = {"messages": 20, "window_seconds": 60.0, "gateway_messages": 8, "gateway_limit": 5,
+                   "gateway_window_seconds": 60.0}
 
 
 def test_bench_harness_counts_every_message(database_url, redis_url, redis):
@@ -21,6 +22,7 @@ def test_bench_harness_counts_every_message(database_url, redis_url, redis):
     try:
         volunteer = time_to_volunteer.run(services=services, plan=TINY_VOLUNTEER_PLAN)
         queued = drain.run_outbox_drain(services, provider, latency_ms=0, plan=TINY_DRAIN_PLAN)
+        limited = drain.run_gateway_limit(services, provider, plan=TINY_DRAIN_PLAN)
     finally:
         provider.stop()
         services.close()
@@ -37,3 +39,7 @@ def test_bench_harness_counts_every_message(database_url, redis_url, redis):
     assert queued["queued"] == 20
     assert queued["sent"] == 20
     assert queued["finished"]
+    # The phone takes its hourly limit and not one more; the rest wait in the outbox.
+    assert limited["arrived"] == 5
+    assert limited["statuses"] == {"sent": 5, "retrying": 3}
+    assert limited["respected"]
