@@ -35,6 +35,7 @@ STATUS_UNDELIVERED = "undelivered"  # the network gave up
 STATUS_FAILED = "failed"  # will not be sent; last_error says why
 UNSENT_STATUSES = (STATUS_QUEUED, STATUS_SENDING, STATUS_RETRYING)
 TASK_NOTES_WHERE = "kind IN ('reminder', 'overdue_alert')"
+QUEUED_WHERE = "status = 'queued'"
 
 
 class Message(Base):
@@ -48,6 +49,9 @@ class Message(Base):
         # its overdue alert went out. This small index holds only those rows.
         Index("ix_messages_task_notes", "request_id", "kind",
               postgresql_where=text(TASK_NOTES_WHERE), sqlite_where=text(TASK_NOTES_WHERE)),
+        # The send job takes the oldest queued rows as a batch; this index holds
+        # only rows waiting to be sent, in the order they were written.
+        Index("ix_messages_queued", "id", postgresql_where=text(QUEUED_WHERE), sqlite_where=text(QUEUED_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.areas import ServiceArea
@@ -54,7 +54,10 @@ def _owing(session: Session, areas: dict[int, ServiceArea], now: datetime, hours
     # second sweeper never sends it twice. With one kind per query the NOT
     # EXISTS stays an anti-join on ix_messages_task_notes. Two kinds joined by
     # OR made PostgreSQL scan the whole messages table for each.
-    already_sent = select(Message.id).where(Message.request_id == HelpRequest.id, Message.kind == kind).exists()
+    # The kind is inlined so that the planner matches it to the partial index, also in a prepared statement.
+    already_sent = select(Message.id).where(
+        Message.request_id == HelpRequest.id, Message.kind == literal(kind, literal_execute=True)
+    ).exists()
     return list(session.scalars(
         select(HelpRequest)
         .where(HelpRequest.status == STATUS_ACCEPTED, _held_long_enough(areas, now, hours_setting), ~already_sent)

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, literal, or_, select, update
 
 from db.areas import ServiceArea
 from db.base import utcnow
@@ -72,7 +72,8 @@ def send_message(message_id: int) -> str:
 
     statuses = {}
     ready: dict[str, list[ReadyToSend]] = {}
-    for claimed_id, outcome in prepared.items():
+    # In id order, so each recipient's texts leave in the order they were written.
+    for claimed_id, outcome in sorted(prepared.items()):
         if isinstance(outcome, ReadyToSend):
             ready.setdefault(outcome.to_number, []).append(outcome)
         elif isinstance(outcome, timedelta):
@@ -95,16 +96,20 @@ def send_message(message_id: int) -> str:
 
 
 def _claim_companions(session, message_id: int, count: int) -> list[int]:
-    """Claim up to count other queued rows, roughly oldest first, skipping rows another worker holds."""
+    """Claim up to count other queued rows, oldest first, skipping rows another worker holds."""
     if count <= 0:
         return []
-    # No ORDER BY: the status index yields queued rows in about the order they
-    # were written, where ordering by id could scan every sent message first.
+    # Oldest first, so a later text to one person does not leave before an
+    # earlier one; ix_messages_queued holds only queued rows, in id order.
     # The ids are read first, not in a subquery of the UPDATE, because a plan
     # that runs such a subquery again per row can lock more than its LIMIT.
     waiting = list(session.scalars(
         select(Message.id)
-        .where(Message.status == STATUS_QUEUED, Message.direction == DIRECTION_OUT, Message.id != message_id)
+        # Inlined, not bound: a partial index serves only a statement whose
+        # condition the planner can see, also once the statement is prepared.
+        .where(Message.status == literal(STATUS_QUEUED, literal_execute=True), Message.direction == DIRECTION_OUT,
+               Message.id != message_id)
+        .order_by(Message.id)
         .limit(count)
         .with_for_update(skip_locked=True)
     ).all())
