@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from db.messages import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, Message
 from db.areas import get_default_area
+from db.people import Volunteer
 from db.requests import OFFER_UNREACHABLE, STATUS_NEW, HelpRequest, Offer
 from gateway import create_app
 from gateway.settings import load_settings
+from ivr_flows.volunteer_availability import pause_volunteer
 from tests.clock import clock  # noqa: F401  (fixture)
 from tests.conftest import CITIZEN_SR, VOLUNTEER_ARTA, VOLUNTEER_MARKO, Hotline
 from tests.redis_server import PrivateRedis
@@ -191,3 +193,26 @@ def test_sweep_puts_back_a_backlog_a_batch_at_a_time(outage_hotline, private_red
     assert (counts["messages"], counts["requests"]) == (2, 2)
     assert [job.args[0] for job in Queue(SEND_QUEUE, connection=hotline.redis).jobs] == confirmations[:2]
     assert sorted(job.args[0] for job in Queue(DEFAULT_QUEUE, connection=hotline.redis).jobs) == requests[:2]
+
+
+def test_task_given_back_while_redis_is_down_is_offered_again(outage_hotline, private_redis, fake_twilio, clock):
+    hotline = outage_hotline
+    marko = hotline.add_volunteer(*VOLUNTEER_MARKO, languages="sr")
+    hotline.text(CITIZEN_SR, "treba mi hleb i lekovi, Kralja Petra 12")
+    hotline.text(VOLUNTEER_MARKO[1], "DA 1")
+    hotline.add_volunteer(*VOLUNTEER_ARTA, languages="sr")
+
+    # Marko is paused from the console while Redis is down: the routing job is never enqueued.
+    private_redis.stop()
+    with hotline.database.session() as session:
+        volunteer = session.get(Volunteer, marko)
+        assert pause_volunteer(session, get_default_area(session), volunteer) == [1]
+    private_redis.start()
+    clock.advance(minutes=2)
+    counts = sweep()
+    hotline.run_jobs()
+
+    assert counts["requests"] == 1
+    offers = _sent_bodies(fake_twilio, VOLUNTEER_ARTA[1])
+    assert len(offers) == 1
+    assert "Kralja Petra 12" in offers[0]

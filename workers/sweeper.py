@@ -3,7 +3,7 @@
 import logging
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, literal, or_, select, update
 
 from db.areas import ServiceArea
 from db.base import utcnow
@@ -47,7 +47,8 @@ def sweep() -> dict:
             )
         message_ids = list(stuck_ids) + session.scalars(
             select(Message.id).where(or_(
-                and_(Message.status == STATUS_QUEUED, Message.updated_at < now - QUEUED_GRACE),
+                and_(Message.status == literal(STATUS_QUEUED, literal_execute=True),
+                     Message.updated_at < now - QUEUED_GRACE),
                 and_(Message.status == STATUS_RETRYING, Message.next_attempt_at <= now),
             )).order_by(Message.id).limit(SWEEP_BATCH)
         ).all()
@@ -57,6 +58,7 @@ def sweep() -> dict:
             .order_by(HelpRequest.id).limit(SWEEP_BATCH)
         ))
         request_ids |= _expire_offers(session, now)
+        request_ids |= _offered_without_pending_offer(session, now)
         reminders = send_due_reminders(session, now)
         call_ids = find_calls_to_place(session, now)
         inbound_ids = session.scalars(
@@ -80,6 +82,16 @@ def sweep() -> dict:
         log.info("sweep re-enqueued %(messages)s messages and %(requests)s requests "
                  "(%(stuck_sending)s stuck in sending)", counts)
     return counts
+
+
+def _offered_without_pending_offer(session, now) -> set[int]:
+    """Requests left "offered" with no offer still open, e.g. given back while their routing job was lost."""
+    pending = select(Offer.id).where(Offer.request_id == HelpRequest.id, Offer.status == OFFER_PENDING).exists()
+    return set(session.scalars(
+        select(HelpRequest.id)
+        .where(HelpRequest.status == STATUS_OFFERED, HelpRequest.updated_at < now - ROUTING_GRACE, ~pending)
+        .order_by(HelpRequest.id).limit(SWEEP_BATCH)
+    ))
 
 
 def _expire_offers(session, now) -> set[int]:
