@@ -1,5 +1,6 @@
 """The Flask app: webhooks in, TwiML out, health, and the command line."""
 
+import atexit
 import logging
 from collections.abc import Mapping
 
@@ -8,7 +9,7 @@ from flask import Flask
 from db.session import Database
 from gateway.settings import Settings, load_settings
 from workers.dispatch import Dispatcher
-from workers.redis_connection import EmbeddedRedis, connect
+from workers.redis_connection import EmbeddedRedis, connect, find_running
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
 class RedisConnection:
     """The app's Redis client, connected on first use.
 
-    With REDIS_URL unset, first use starts an embedded Redis, so commands that
-    never enqueue (hotline db upgrade, hotline volunteer add) start none.
+    With REDIS_URL unset, first use joins the embedded Redis of a running
+    `hotline run`, or else starts one for this process and stops it at exit.
+    Commands that never enqueue (hotline db upgrade) start none.
     """
 
     def __init__(self, url: str | None, embedded_dir):
@@ -60,7 +62,11 @@ class RedisConnection:
     def get(self):
         if self._client is None:
             if not self.url:
+                self.url = find_running(self._embedded_dir)
+            if not self.url:
                 self.embedded = EmbeddedRedis(self._embedded_dir)
                 self.url = self.embedded.url
+                # A one-off command must not leave its Redis behind when it ends.
+                atexit.register(self.embedded.close)
             self._client = connect(self.url)
         return self._client

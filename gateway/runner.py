@@ -22,14 +22,16 @@ def run_command(host, port):
     """Start web, worker and scheduler together; Ctrl-C stops them all."""
     from db.migrate import upgrade_database
     from gateway.settings import load_settings
-    from workers.redis_connection import EmbeddedRedis
+    from workers.redis_connection import EmbeddedRedis, announce_running
 
     settings = load_settings()
     embedded = None
     env = dict(os.environ, DATABASE_URL=settings.database_url)
+    running_file = None
     if not settings.redis_url:
         embedded = EmbeddedRedis(settings.instance_dir / "redis")
         env["REDIS_URL"] = embedded.url
+        running_file = announce_running(settings.instance_dir / "redis", embedded.url)
     upgrade_database(settings.database_url)
 
     hotline = [sys.executable, "-m", "gateway.cli"]
@@ -54,6 +56,7 @@ def run_command(host, port):
     finally:
         _stop_all(processes)
         if embedded is not None:
+            running_file.unlink(missing_ok=True)
             embedded.close()
 
 

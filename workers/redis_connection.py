@@ -42,6 +42,38 @@ class EmbeddedRedis:
         log.info("embedded Redis stopped")
 
 
+# Written by `hotline run` into the embedded Redis folder while it runs, so a
+# command started beside it (hotline volunteer pause) enqueues where its
+# worker reads instead of starting a Redis of its own.
+RUNNING_URL_FILE = "running-url"
+
+
+def announce_running(folder: Path, url: str) -> Path:
+    """Record the URL of the embedded Redis that this process serves; returns the file to remove on exit."""
+    path = Path(folder) / RUNNING_URL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(url)
+    return path
+
+
+def find_running(folder: Path) -> str | None:
+    """Return the URL of the embedded Redis that `hotline run` serves from this folder, if it responds."""
+    path = Path(folder) / RUNNING_URL_FILE
+    try:
+        url = path.read_text().strip()
+    except OSError:
+        return None
+    client = connect(url)
+    try:
+        client.ping()
+    except Exception:
+        # Left behind by a run that was killed; the next `hotline run` writes it again.
+        return None
+    finally:
+        client.close()
+    return url
+
+
 def connect(url: str) -> Redis:
     """Open a Redis client with short timeouts, so a dead Redis fails fast instead of hanging a webhook."""
     return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
