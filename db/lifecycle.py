@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
 from db.base import utcnow
+from db.event_notes import OFFER_DECLINED, WAVE_OFFERED
 from db.people import Citizen, Volunteer
 from db.requests import (
     CHANNEL_SMS,
@@ -138,7 +139,7 @@ def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunt
     request.offered_at = request.offered_at or now
     request.updated_at = now
     session.flush()
-    record_event(session, request, previous, STATUS_OFFERED, "system", f"wave {request.offer_wave}, volunteers offered: {len(offers)}")
+    record_event(session, request, previous, STATUS_OFFERED, "system", WAVE_OFFERED.format(wave=request.offer_wave, count=len(offers)))
     return offers
 
 
@@ -204,7 +205,7 @@ def decline_offer(session: Session, request: HelpRequest, volunteer: Volunteer) 
 
     offer.status = OFFER_DECLINED
     offer.answered_at = utcnow()
-    record_event(session, request, None, None, f"volunteer:{volunteer.id}", "declined the offer")
+    record_event(session, request, None, None, f"volunteer:{volunteer.id}", OFFER_DECLINED)
     return True
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
+from db.event_notes import CANCELLED_BY_SMS, CITIZEN_OPTED_OUT
 from db.lifecycle import cancel_request, create_request, record_event
 from db.phone_numbers import format_for_people
 from db.messages import Message
@@ -13,10 +14,20 @@ from db.people import Citizen
 from db.requests import OPEN_STATUSES, STATUS_ACCEPTED, STATUS_CANCELLED, STATUS_DONE, HelpRequest
 from db.session import enqueue_after_commit
 from ivr_flows import texts
-from ivr_flows.citizen_sms import CancelRequest, CreateRequest, Reply, SetLocale, SetOptOut, ShowStatus, Turn
+from ivr_flows.citizen_sms import (
+    AddDetails,
+    CancelRequest,
+    CreateRequest,
+    Reply,
+    SetLocale,
+    SetOptOut,
+    ShowStatus,
+    Turn,
+)
 from ivr_flows.catalog import translate_plural
 from ivr_flows.notifications import alert_coordinator
 from ivr_flows.outgoing import citizen_locale, queue_body, text_citizen, text_volunteer
+from ivr_flows.text_folding import fold
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +44,18 @@ def apply_citizen_turn(session: Session, area: ServiceArea, citizen: Citizen, tu
         elif isinstance(action, Reply):
             text_citizen(session, area, citizen, action.message, force=confirms_stop, **action.params)
         elif isinstance(action, CreateRequest):
-            request = open_request(session, area, citizen, action.kind, action.details, action.document_type)
+            request = _same_open_request(session, citizen, action)
+            if request is not None:
+                # The same words again (a pensioner unsure the first SMS arrived,
+                # or a phone that repeats) must not send volunteers out twice.
+                text_citizen(session, area, citizen, texts.REQUEST_ALREADY_OPEN, request_id=request.id,
+                             number=request.number)
+                log.info("citizen %s repeated request %s; no new request", citizen.id, request.number)
+            else:
+                request = open_request(session, area, citizen, action.kind, action.details, action.document_type)
             inbound.request_id = request.id
+        elif isinstance(action, AddDetails):
+            _add_details(session, area, citizen, action, inbound)
         elif isinstance(action, ShowStatus):
             _reply_status(session, area, citizen, action.number)
         elif isinstance(action, CancelRequest):
@@ -64,6 +85,35 @@ def open_request(
     return request
 
 
+def _same_open_request(session: Session, citizen: Citizen, action: CreateRequest) -> HelpRequest | None:
+    """Find an open request of this citizen with the same kind and, folded for comparison, the same words."""
+    folded_details = fold(action.details or "")
+    candidates = session.scalars(
+        select(HelpRequest).where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES),
+                                  HelpRequest.kind == action.kind)
+    ).all()
+    return next((request for request in candidates
+                 if fold(request.details or "") == folded_details and request.document_type == action.document_type), None)
+
+
+def _add_details(session: Session, area: ServiceArea, citizen: Citizen, action: AddDetails, inbound: Message) -> None:
+    request = session.scalar(select(HelpRequest).where(
+        HelpRequest.citizen_id == citizen.id, HelpRequest.number == action.number,
+        HelpRequest.area_id == area.id, HelpRequest.status.in_(OPEN_STATUSES),
+    ))
+    if request is None:
+        # Closed between reading the message and acting on it.
+        text_citizen(session, area, citizen, texts.NOT_UNDERSTOOD)
+        return
+    request.details = "\n".join(part for part in (request.details, action.text) if part)
+    inbound.request_id = request.id
+    text_citizen(session, area, citizen, texts.DETAILS_ADDED, request_id=request.id, number=request.number)
+    if request.status == STATUS_ACCEPTED and request.volunteer is not None:
+        text_volunteer(session, area, request.volunteer, texts.TASK_DETAILS_ADDED, request_id=request.id,
+                       number=request.number, details=action.text)
+    log.info("citizen %s added to request %s", citizen.id, request.number)
+
+
 def _send_contact(session: Session, area: ServiceArea, citizen: Citizen) -> None:
     # Without an on-duty number there is no person to name, and the menu alone must do.
     if not area.coordinator_phone:
@@ -79,7 +129,7 @@ def _hand_open_requests_to_staff(session: Session, area: ServiceArea, citizen: C
         select(HelpRequest).where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES))
     ).all()
     for request in open_requests:
-        record_event(session, request, None, None, f"citizen:{citizen.id}", "citizen opted out of SMS")
+        record_event(session, request, None, None, f"citizen:{citizen.id}", CITIZEN_OPTED_OUT)
         alert_coordinator(session, area, texts.CITIZEN_STOPPED_COORDINATOR, request, "opt_out_alert",
                           phone=format_for_people(citizen.phone))
 
@@ -133,7 +183,7 @@ def _cancel(session: Session, area: ServiceArea, citizen: Citizen, number: int |
         return
 
     volunteer = request.volunteer if request.status == STATUS_ACCEPTED else None
-    if not cancel_request(session, request, f"citizen:{citizen.id}", "cancelled by SMS"):
+    if not cancel_request(session, request, f"citizen:{citizen.id}", CANCELLED_BY_SMS):
         text_citizen(session, area, citizen, texts.CANCEL_NOT_POSSIBLE, request_id=request.id, number=number)
         return
 

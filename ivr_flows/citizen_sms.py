@@ -62,6 +62,14 @@ class SetOptOut:
 
 
 @dataclass(frozen=True)
+class AddDetails:
+    """More words for a request the citizen made a moment ago, such as the address sent on its own."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Turn:
     """The result of one message: the next step, its data and what to do."""
 
@@ -70,8 +78,13 @@ class Turn:
     actions: list
 
 
-def handle_citizen_text(step: str | None, data: dict, text: str) -> Turn:
-    """Return the next step and actions for one citizen message."""
+def handle_citizen_text(step: str | None, data: dict, text: str, recent_request: int | None = None) -> Turn:
+    """Return the next step and actions for one citizen message.
+
+    recent_request is the number of the citizen's open request made within
+    the last hour, if any. A message that is no command is then read as more
+    about that request. A pensioner who sends the address on its own means it so.
+    """
     intent = read_citizen_text(text)
 
     if intent.intent in ANYTIME_INTENTS:
@@ -82,6 +95,8 @@ def handle_citizen_text(step: str | None, data: dict, text: str) -> Turn:
         return _finish(CreateRequest("document", text.strip(), data.get("document_type")))
     if step == STEP_CHOOSE_DOCUMENT:
         return _choose_document(data, text, intent)
+    if intent.intent not in ("delivery", "document") and recent_request is not None and text.strip():
+        return Turn(None, {}, [AddDetails(recent_request, text.strip())])
     return _start(intent, text)
 
 

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from db.area_cache import AreaNumberCache, AreaRef
 from db.areas import ServiceArea, find_area_for_number
+from db.base import utcnow
 from db.conversations import load_conversation, save_conversation
 from db.directory import find_volunteer, get_or_create_citizen
 from db.messages import DIRECTION_IN, STATUS_HANDLED, STATUS_RECEIVED, Message
 from db.phone_numbers import mask_phone, try_normalize_phone
+from db.requests import OPEN_STATUSES, HelpRequest
 from db.session import enqueue_after_commit
 from ivr_flows.citizen_actions import apply_citizen_turn
 from ivr_flows.citizen_sms import handle_citizen_text
@@ -144,10 +147,24 @@ def _act_on(session: Session, area: ServiceArea, message: Message) -> None:
     message.citizen_id = citizen.id
     _learn_locale(citizen, body)
     step, data = load_conversation(session, area.id, sender)
-    turn = handle_citizen_text(step, data, body)
+    turn = handle_citizen_text(step, data, body, recent_request=_recent_open_request(session, citizen))
     apply_citizen_turn(session, area, citizen, turn, message)
     save_conversation(session, area.id, sender, turn.step, turn.data)
     log.info("inbound %s from citizen %s (%s) handled", message.provider_sid, citizen.id, mask_phone(sender))
+
+
+# A message that is no command, this soon after a request, is read as more about it.
+FOLLOW_UP_WINDOW = timedelta(hours=1)
+
+
+def _recent_open_request(session: Session, citizen) -> int | None:
+    return session.scalar(
+        select(HelpRequest.number)
+        .where(HelpRequest.citizen_id == citizen.id, HelpRequest.status.in_(OPEN_STATUSES),
+               HelpRequest.created_at >= utcnow() - FOLLOW_UP_WINDOW)
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
+    )
 
 
 def clean_text(value: str, keep_newlines: bool = False) -> str:

@@ -34,6 +34,8 @@ REQUEST_ACCEPTED = N_(
     "Good news: volunteer {volunteer} took your request {number}. They will contact you soon."
 )
 REQUEST_DONE = N_("Your request {number} is done. Thank you for calling the hotline.")
+REQUEST_ALREADY_OPEN = N_("We already have this request. Its number is {number}. A volunteer will contact you soon.")
+DETAILS_ADDED = N_("Thank you. We added this to your request {number}.")
 REQUEST_CANCELLED = N_("Your request {number} is cancelled.")
 REQUEST_ESCALATED = N_(
     "Your request {number} is with our staff. They will contact you soon."
@@ -105,6 +107,7 @@ DOCUMENT_MENU_ORDER = (
 # Volunteer: changes to a task they hold.
 TASK_CANCELLED = N_("Request {number} was cancelled by the citizen. You do not need to do it.")
 TASK_CANCELLED_BY_STAFF = N_("Request {number} was cancelled by the hotline staff. You do not need to do it.")
+TASK_DETAILS_ADDED = N_("Request {number}: the citizen adds: {details}")
 TASK_RELEASED_BY_STAFF = N_("The hotline staff gave request {number} to another volunteer. You do not need to do it.")
 
 # Coordinator alerts and volunteer reminders.

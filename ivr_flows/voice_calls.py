@@ -18,6 +18,7 @@ from db.areas import ServiceArea, find_area_for_number
 from db.base import utcnow
 from db.calls import VoiceCall, VoiceCallStep
 from db.directory import get_or_create_citizen
+from db.event_notes import VOICE_MESSAGE_FOR_STAFF
 from db.lifecycle import create_request, escalate_request
 from db.people import Citizen
 from db.phone_numbers import format_for_people, mask_phone, try_normalize_phone
@@ -247,7 +248,7 @@ def _request_from_recording(session: Session, area: ServiceArea, citizen: Citize
     if action.kind == KIND_COORDINATOR:
         # A message for the staff goes to the coordinators, never to volunteers.
         request = create_request(session, citizen, KIND_COORDINATOR, None, channel=CHANNEL_VOICE)
-        escalate_request(session, request, "voice message for the staff")
+        escalate_request(session, request, VOICE_MESSAGE_FOR_STAFF)
         alert_coordinator(session, area, VOICE_MESSAGE_ALERT, request, "voice_message_alert",
                           phone=format_for_people(citizen.phone))
     else:

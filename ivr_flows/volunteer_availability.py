@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
+from db.event_notes import VOLUNTEER_PAUSED, VOLUNTEER_REMOVED
 from db.lifecycle import give_back_request
 from db.people import Volunteer
 from db.requests import STATUS_ACCEPTED, HelpRequest
@@ -31,9 +32,9 @@ def release_tasks(session: Session, volunteer: Volunteer, reason: str) -> list[i
 
 def pause_volunteer(session: Session, area: ServiceArea, volunteer: Volunteer) -> list[int]:
     volunteer.paused = True
-    return release_tasks(session, volunteer, "volunteer paused")
+    return release_tasks(session, volunteer, VOLUNTEER_PAUSED)
 
 
 def remove_volunteer(session: Session, area: ServiceArea, volunteer: Volunteer) -> list[int]:
     volunteer.active = False
-    return release_tasks(session, volunteer, "volunteer removed")
+    return release_tasks(session, volunteer, VOLUNTEER_REMOVED)

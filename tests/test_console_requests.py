@@ -7,6 +7,7 @@ from flask import Flask, Response, request
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from db.event_notes import WAVE_OFFERED, translate_note
 from db.messages import DIRECTION_OUT, Message
 from db.requests import (
     OFFER_ACCEPTED,
@@ -20,6 +21,7 @@ from db.requests import (
     RequestEvent,
 )
 from gateway import create_app
+from ivr_flows.catalog import get_translations
 from tests.conftest import CITIZEN_EN, CITIZEN_SQ, CITIZEN_SR, VOLUNTEER_ARTA, VOLUNTEER_MARKO
 from tests.console_world import (
     OTHER_AREA_NUMBER,
@@ -164,6 +166,31 @@ def test_request_page_shows_timeline(hotline, ana):
     assert "Sent" in page
     assert "System" in page
     assert "Escalated" in page
+
+
+@pytest.mark.parametrize("language, note", [
+    ("sr_Latn", "Sada nema slobodnog volontera sa potrebnim znanjem i jezikom"),
+    ("sr_Cyrl", "Сада нема слободног волонтера са потребним знањем и језиком"),
+    ("sq", "Tani nuk ka vullnetar të lirë me aftësinë dhe gjuhën e duhur"),
+])
+def test_request_page_shows_system_notes_in_console_language(hotline, ana, language, note):
+    request = escalate_new_request(hotline)
+    post_form(ana, f"/console/requests/{request.id}/notes", {"note": "Zvala sam ćerku."})
+    ana.get(f"/console/language/{language}?next=/console/")
+
+    page = ana.get(f"/console/requests/{request.id}").get_data(as_text=True)
+
+    assert note in page
+    assert "no volunteer with the right skill" not in page
+    # A coordinator's own words stay as typed.
+    assert "Zvala sam ćerku." in page
+
+
+def test_system_note_keeps_its_numbers_in_translation():
+    serbian = get_translations("sr_Latn").gettext
+
+    assert translate_note(WAVE_OFFERED.format(wave=2, count=3), serbian) == "Krug 2: ponuda poslata za 3 volontera"
+    assert translate_note("wave 2, volunteers offered: 3 (by hand)", serbian) == "wave 2, volunteers offered: 3 (by hand)"
 
 
 def test_request_page_shows_calls(hotline, database, ana):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
 from db.base import utcnow
+from db.event_notes import NO_ACCEPT_AFTER_WAVES, NO_VOLUNTEER_AVAILABLE
 from db.lifecycle import escalate_request, mark_offered
 from db.people import SKILL_DELIVERY, SKILL_DOCUMENTS, Volunteer
 from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
@@ -38,12 +39,11 @@ def route_request(request_id: int) -> str:
 
         area = session.get(ServiceArea, request.area_id)
         if request.offer_wave >= area.max_offer_waves:
-            return _escalate(session, area, request, f"no volunteer accepted after {request.offer_wave} waves")
+            return _escalate(session, area, request, NO_ACCEPT_AFTER_WAVES.format(waves=request.offer_wave))
 
         volunteers = choose_volunteers(session, area, request)
         if not volunteers:
-            return _escalate(session, area, request,
-                             "no volunteer with the right skill and language is available at this hour")
+            return _escalate(session, area, request, NO_VOLUNTEER_AVAILABLE)
 
         mark_offered(session, request, volunteers)
         for volunteer in volunteers:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from db.calls import OutboundCall, VoiceCall
+from db.event_notes import translate_note
 from db.messages import DIRECTION_IN, Message
 from db.people import Volunteer
 from db.requests import HelpRequest, Offer, RequestEvent
@@ -79,9 +80,9 @@ def describe_actor(actor: str, volunteer_names: dict[int, str]) -> str:
 
 
 def _event_entry(event: RequestEvent, volunteer_names: dict[int, str]) -> TimelineEntry:
-    # NOTE: notes written by the system ("wave 1: 3 volunteers") are stored in
-    # English and shown as stored, whatever the console's language.
-    note = event.note or ""
+    # Notes the system wrote are stored in English and shown in the console's
+    # language; a coordinator's own note is shown as typed.
+    note = translate_note(event.note or "", gettext)
     # Coordinator assignments store the volunteer as "volunteer:<id>".
     if note.startswith("volunteer:"):
         note = describe_actor(note, volunteer_names)
