@@ -20,7 +20,8 @@ def coordinator_group():
 @click.option("--area", "area_slugs", multiple=True,
               help="Slug of a service area this coordinator works in; repeat for several (default: the default area).")
 @click.option("--admin", is_flag=True, help="Let this coordinator see and manage every service area.")
-@click.password_option(help="Sign-in password, at least 10 characters (asked for when not given).")
+@click.password_option(prompt="Password (at least 10 characters)",
+                       help="Sign-in password, at least 10 characters (asked for when not given).")
 @with_appcontext
 def add_command(username, name, area_slugs, admin, password):
     """Create a coordinator account who signs in to /console with USERNAME."""
@@ -56,7 +57,8 @@ def list_command():
 
 @coordinator_group.command("password")
 @click.argument("username")
-@click.password_option(help="New password, at least 10 characters (asked for when not given).")
+@click.password_option(prompt="New password (at least 10 characters)",
+                       help="New password, at least 10 characters (asked for when not given).")
 @with_appcontext
 def password_command(username, password):
     """Set a new password; every browser signed in as USERNAME is signed out."""

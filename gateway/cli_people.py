@@ -56,7 +56,7 @@ def list_command():
 @click.argument("reference")
 @with_appcontext
 def pause_command(reference):
-    """Stop offers to a volunteer (by id or phone) until they text ON."""
+    """Stop offers to a volunteer (by id or phone) until they text AKTIVAN, AKTIV or ON, or `volunteer resume`."""
     _set_state(reference, paused=True)
 
 

@@ -57,7 +57,8 @@ def sms_command(from_number, to_number, url, wait, text):
     printed = _print_replies(sender, last_id, wait)
     if not printed:
         click.echo("  (no reply: the hotline sent nothing back. A phone that wrote STOP gets nothing "
-                   "until START; otherwise check that `hotline run` is running.)")
+                   "until START, and one that sent more than the area's limit this minute (10 by default) "
+                   "gets no reply until the next; otherwise check that `hotline run` is running.)")
 
 
 @phone_group.command("inbox")
