@@ -130,10 +130,22 @@ def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunt
         raise TransitionError(f"request {request.number} is {request.status}; only new or offered requests get offers")
 
     request.offer_wave += 1
-    offers = [Offer(request_id=request.id, volunteer_id=v.id, wave=request.offer_wave) for v in volunteers]
-    session.add_all(offers)
-
     now = utcnow()
+    # A volunteer whose earlier offer closed because someone else took the
+    # task may be asked again after a give-back; their row is reused, since
+    # one volunteer has one offer per request.
+    earlier = {} if request.offered_at is None else {offer.volunteer_id: offer for offer in session.scalars(
+        select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id.in_([v.id for v in volunteers]))
+    )}
+    offers = []
+    for volunteer in volunteers:
+        offer = earlier.get(volunteer.id)
+        if offer is None:
+            offer = Offer(request_id=request.id, volunteer_id=volunteer.id)
+            session.add(offer)
+        offer.wave, offer.status, offer.sent_at, offer.answered_at = request.offer_wave, OFFER_PENDING, now, None
+        offers.append(offer)
+
     previous = request.status
     request.status = STATUS_OFFERED
     request.offered_at = request.offered_at or now
@@ -285,7 +297,8 @@ def give_back_request(session: Session, request: HelpRequest, volunteer: Volunte
     now = utcnow()
     changed = _update_if(
         session, request, [HelpRequest.status == STATUS_ACCEPTED, HelpRequest.volunteer_id == volunteer.id],
-        status=STATUS_OFFERED, volunteer_id=None, accepted_at=None, updated_at=now,
+        # A new round of waves: the task may have been taken in the last wave.
+        status=STATUS_OFFERED, volunteer_id=None, accepted_at=None, updated_at=now, offer_wave=0,
     )
     if not changed:
         return False

@@ -6,6 +6,7 @@ from db.areas import get_default_area
 from db.requests import (
     OFFER_EXPIRED,
     OFFER_PENDING,
+    OFFER_TAKEN,
     OFFER_WITHDRAWN,
     STATUS_ACCEPTED,
     STATUS_ESCALATED,
@@ -126,10 +127,29 @@ def test_pausing_volunteer_gives_back_tasks(hotline):
     assert request.volunteer_id is None
     offers = _offers(hotline)
     assert offers[marko][1] == OFFER_WITHDRAWN
-    assert offers[arta] == (2, OFFER_PENDING)
+    # A give-back starts a new round of waves.
+    assert offers[arta] == (1, OFFER_PENDING)
     hotline.text(VOLUNTEERS[1][1], "DA 1")
     assert _request(hotline).volunteer_id == arta
     assert _request(hotline).status == STATUS_ACCEPTED
+
+
+def test_given_back_task_goes_to_volunteer_who_lost_the_race(hotline):
+    marko = hotline.add_volunteer(*VOLUNTEERS[0])
+    arta = hotline.add_volunteer(*VOLUNTEERS[1])
+    _configure_area(hotline, wave_size=2, max_waves=1)
+    hotline.text(CITIZEN_SR, "treba mi hleb i lekovi")
+    hotline.text(VOLUNTEERS[1][1], "DA 1")
+    assert _offers(hotline)[marko] == (1, OFFER_TAKEN)
+
+    # Arta goes on a break with the task, in the last allowed wave.
+    hotline.text(VOLUNTEERS[1][1], "PAUZA")
+
+    assert _request(hotline).status == STATUS_OFFERED
+    assert _offers(hotline)[marko] == (1, OFFER_PENDING)
+    assert hotline.bodies_to(VOLUNTEERS[0][1])[-1].startswith("Novi zahtev 1:")
+    hotline.text(VOLUNTEERS[0][1], "DA 1")
+    assert _request(hotline).volunteer_id == marko
 
 
 def test_reminder_then_coordinator_alert_for_open_task(hotline, clock):

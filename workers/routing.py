@@ -12,7 +12,7 @@ from db.base import utcnow
 from db.event_notes import NO_ACCEPT_AFTER_WAVES, NO_VOLUNTEER_AVAILABLE
 from db.lifecycle import escalate_request, mark_offered
 from db.people import SKILL_DELIVERY, SKILL_DOCUMENTS, Volunteer
-from db.requests import OFFER_EXPIRED, OFFER_PENDING, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
+from db.requests import OFFER_EXPIRED, OFFER_PENDING, OFFER_TAKEN, STATUS_NEW, STATUS_OFFERED, HelpRequest, Offer
 from db.session import enqueue_after_commit
 from db.volunteer_profiles import VolunteerProfile, is_available
 from ivr_flows.catalog import LANGUAGE_OF_LOCALE, normalize_locale
@@ -87,7 +87,10 @@ def choose_volunteers(session: Session, area: ServiceArea, request: HelpRequest)
     language = LANGUAGE_OF_LOCALE[citizen_locale]
     skill = SKILL_FOR_KIND.get(request.kind)
 
-    already_offered = select(Offer.volunteer_id).where(Offer.request_id == request.id)
+    # Everyone already asked is skipped, except volunteers whose offer closed
+    # only because someone else took the task: after a give-back they are
+    # the first people worth asking again.
+    already_offered = select(Offer.volunteer_id).where(Offer.request_id == request.id, Offer.status != OFFER_TAKEN)
     conditions = [
         Volunteer.area_id == area.id,
         Volunteer.active.is_(True),
