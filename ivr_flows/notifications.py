@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.areas import ServiceArea
 from db.calls import add_outbound_call
+from db.messages import Message
 from db.people import Volunteer
 from db.phone_numbers import format_for_people
 from db.requests import OFFER_TAKEN, HelpRequest, Offer
@@ -74,12 +75,20 @@ def announce_done(session: Session, area: ServiceArea, request: HelpRequest, vol
 
 def announce_escalation(session: Session, area: ServiceArea, request: HelpRequest) -> None:
     """Tell the citizen their request went to staff, and alert the area's coordinator."""
-    if request.channel == "sms":
+    # Told once: a request offered again that finds no one escalates again,
+    # and the citizen needs no second "with our staff" for the same request.
+    if request.channel == "sms" and not _already_told(session, request, "escalated"):
         text_citizen(session, area, request.citizen, texts.REQUEST_ESCALATED, kind="escalated",
                      request_id=request.id, number=request.number)
     summary = summarize_request(request, area.default_locale)
     alert_coordinator(session, area, texts.ESCALATED_COORDINATOR, request, "escalation_alert", summary=summary,
                       phone=format_for_people(request.citizen.phone))
+
+
+def _already_told(session: Session, request: HelpRequest, kind: str) -> bool:
+    return session.scalar(
+        select(Message.id).where(Message.request_id == request.id, Message.kind == kind).limit(1)
+    ) is not None
 
 
 def alert_coordinator(

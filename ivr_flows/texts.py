@@ -34,7 +34,7 @@ REQUEST_ACCEPTED = N_(
     "Good news: volunteer {volunteer} took your request {number}. They will contact you soon."
 )
 REQUEST_DONE = N_("Your request {number} is done. Thank you for calling the hotline.")
-REQUEST_ALREADY_OPEN = N_("We already have this request. Its number is {number}. A volunteer will contact you soon.")
+REQUEST_ALREADY_OPEN = N_("We already have this request, number {number}.")
 DETAILS_ADDED = N_("Thank you. We added this to your request {number}.")
 REQUEST_CANCELLED = N_("Your request {number} is cancelled.")
 REQUEST_ESCALATED = N_(

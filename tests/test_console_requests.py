@@ -363,6 +363,28 @@ def test_offer_again_routes_to_new_volunteers(hotline, database, ana):
     assert (STATUS_ESCALATED, "new", "coordinator:ana", None) in events(database, request.id)
 
 
+def test_offer_again_that_finds_no_one_tells_citizen_only_once(hotline, database, ana):
+    request = escalate_new_request(hotline)
+
+    post_form(ana, f"/console/requests/{request.id}/offer-again")
+    hotline.run_jobs()
+
+    assert find_request(database, 1).status == STATUS_ESCALATED
+    told = [body for body in hotline.bodies_to(CITIZEN_SR) if "prosleđen našem osoblju" in body]
+    assert told == ["Vaš zahtev 1 je prosleđen našem osoblju. Uskoro će Vam se javiti."]
+
+
+@pytest.mark.parametrize("typed, shown", [("sr", "Sada nema slobodnog"), ("sr-Cyrl", "Сада нема слободног")])
+def test_short_language_codes_are_understood(hotline, ana, typed, shown):
+    request = escalate_new_request(hotline)
+    ana.get("/console/language/en?next=/console/")
+
+    ana.get(f"/console/language/{typed}?next=/console/")
+    page = ana.get(f"/console/requests/{request.id}").get_data(as_text=True)
+
+    assert shown in page
+
+
 def test_offer_again_is_refused_unless_escalated(hotline, database, ana):
     hotline.add_volunteer(*VOLUNTEER_MARKO)
     hotline.text(CITIZEN_SR, DELIVERY_TEXT)

@@ -21,7 +21,7 @@ def test_same_request_again_makes_no_second_request(hotline):
     assert [request.number for request in _requests(hotline)] == [1]
     assert hotline.bodies_to(CITIZEN_SR) == [
         "Hvala. Broj Vašeg zahteva je 1. Volonter će Vam se uskoro javiti.",
-        "Ovaj zahtev već imamo. Njegov broj je 1. Volonter će Vam se uskoro javiti.",
+        "Ovaj zahtev već imamo, broj 1.",
     ]
     assert len(hotline.bodies_to(VOLUNTEER_MARKO[1])) == 1
 

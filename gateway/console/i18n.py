@@ -25,7 +25,11 @@ def choose_locale(area_default: str | None) -> str:
 
 
 def remember_locale(locale: str) -> bool:
-    """Store a language choice for this browser; False for an unknown locale."""
+    """Store a language choice for this browser; False for an unknown locale.
+
+    Short forms people type ("sr", "sr-Cyrl") are read as the locale they name.
+    """
+    locale = normalize_locale(locale, fallback="")
     if locale not in LOCALES:
         return False
     session[SESSION_KEY] = locale
