@@ -132,7 +132,7 @@ def mark_offered(session: Session, request: HelpRequest, volunteers: list[Volunt
     request.offer_wave += 1
     now = utcnow()
     # A volunteer whose earlier offer closed because someone else took the
-    # task may be asked again after a give-back; their row is reused, since
+    # task may be asked again after a give-back. Their row is reused, since
     # one volunteer has one offer per request.
     earlier = {} if request.offered_at is None else {offer.volunteer_id: offer for offer in session.scalars(
         select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id.in_([v.id for v in volunteers]))
