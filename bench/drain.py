@@ -14,9 +14,9 @@ References, in the same run:
 - RQ's own ceiling: the same two workers draining do-nothing jobs.
 
 A third case sends through an SMS gateway phone limited to
-GATEWAY_LIMIT_PER_HOUR texts an hour: the phone must receive no more than
-that, and every other row must wait in the outbox (retrying, about an hour
-later), none failed or lost.
+GATEWAY_LIMIT_PER_HOUR texts an hour. The phone must receive no more than
+that. Every other row must wait in the outbox as retrying, for about an
+hour, and none may fail or be lost.
 
     python -m bench.drain [--quick]
 """
@@ -317,9 +317,8 @@ def run(quick: bool = False, services: BenchServices | None = None, plan: dict |
         "latency_50ms_to_provider_bound": slow["to_provider_bound"],
         "instant_to_noop_jobs": instant["to_noop_jobs"],
         "gateway_limit_respected": gateway["respected"],
-        # The workers keep up with the provider when the drain at 50 ms reaches 90 % of what the
-        # provider takes on as many connections (or of 100 a second), and with no latency they
-        # still send 100 messages a second.
+        # The workers keep up with the provider when the drain at 50 ms reaches 90 % of the capped
+        # provider bound. With no latency they must still send 100 messages a second.
         "target_met": bool((slow["to_provider_bound"] or 0) >= 0.9 and (instant["messages_per_second"] or 0) >= 100
                            and gateway["respected"]),
     }

@@ -8,7 +8,7 @@ measures both in turn, so a change in the machine's load hits both alike:
 - the webhook: the product under gunicorn with the Procfile's settings, at
   a fixed 50 requests a second (p50, p99) and in a closed loop (maximum);
 - the conversation job: process_inbound run in this process for stored
-  SMS from new citizens. Each SMS asks for a delivery in one message. The
+  SMS from new citizens. Each SMS requests a delivery in one message. The
   webhook only stores the message, and this job does the rest;
 - the routing job: route_request run in this process for new requests.
 
@@ -208,7 +208,7 @@ def capture_hot_statements(database: Database, provider: FakeProvider) -> Statem
     from workers.routing import route_request
     from workers.sending import send_message
     from workers.sweeper import sweep
-    from db.messages import DIRECTION_IN, STATUS_QUEUED, Message
+    from db.messages import STATUS_QUEUED, Message
 
     recorder = StatementRecorder()
     app = create_app(_settings_env(database.env))
@@ -225,14 +225,14 @@ def capture_hot_statements(database: Database, provider: FakeProvider) -> Statem
         client.post("/twilio/sms", data=new_request.body, headers=new_request.headers)
         with installed(database.context):
             recorder.step = "process_inbound"
-            process_inbound(_last_inbound_id(database, DIRECTION_IN, Message))
+            process_inbound(_last_inbound_id(database))
         recorder.step = "webhook STATUS"
         status = loadgen.build_sms_requests(public_url, AUTH_TOKEN, 1, first_number=1_900_000, run_label="plan2",
                                             texts=("STATUS",))[0]
         client.post("/twilio/sms", data=status.body, headers=status.headers)
         with installed(database.context):
             recorder.step = "process_inbound STATUS"
-            process_inbound(_last_inbound_id(database, DIRECTION_IN, Message))
+            process_inbound(_last_inbound_id(database))
 
         # Looked up through the services' own engine, which the recorder does not watch.
         with database.services.engine.connect() as connection:
@@ -254,10 +254,13 @@ def capture_hot_statements(database: Database, provider: FakeProvider) -> Statem
     return recorder
 
 
-def _last_inbound_id(database: Database, direction_in: str, message_model) -> int:
+def _last_inbound_id(database: Database) -> int:
+    """Return the id of the newest inbound message, read through the engine the recorder does not watch."""
+    from db.messages import DIRECTION_IN, Message
+
     with database.services.engine.connect() as connection:
-        return connection.scalar(select(message_model.id).where(message_model.direction == direction_in)
-                                 .order_by(message_model.id.desc()).limit(1))
+        return connection.scalar(select(Message.id).where(Message.direction == DIRECTION_IN)
+                                 .order_by(Message.id.desc()).limit(1))
 
 
 def explain_statements(database: Database, recorder: StatementRecorder) -> list[dict]:

@@ -46,11 +46,11 @@ class Message(Base):
         Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_messages_to_number", "to_number", "id"),
         # For every open task the sweeper looks up whether its reminder and
-        # its overdue alert went out. This small index holds only those rows.
+        # its overdue alert went out. This small index contains only those rows.
         Index("ix_messages_task_notes", "request_id", "kind",
               postgresql_where=text(TASK_NOTES_WHERE), sqlite_where=text(TASK_NOTES_WHERE)),
-        # The send job takes the oldest queued rows as a batch; this index holds
-        # only rows waiting to be sent, in the order they were written.
+        # The send job takes the oldest queued rows as a batch. This index
+        # contains only the rows waiting to be sent, in id order.
         Index("ix_messages_queued", "id", postgresql_where=text(QUEUED_WHERE), sqlite_where=text(QUEUED_WHERE)),
     )
 

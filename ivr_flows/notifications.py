@@ -77,7 +77,7 @@ def announce_escalation(session: Session, area: ServiceArea, request: HelpReques
     """Tell the citizen their request went to staff, and alert the area's coordinator."""
     # Told once: a request offered again that finds no one escalates again,
     # and the citizen needs no second "with our staff" for the same request.
-    if request.channel == "sms" and not _already_told(session, request, "escalated"):
+    if request.channel == "sms" and not _already_sent(session, request, "escalated"):
         text_citizen(session, area, request.citizen, texts.REQUEST_ESCALATED, kind="escalated",
                      request_id=request.id, number=request.number)
     summary = summarize_request(request, area.default_locale)
@@ -85,7 +85,7 @@ def announce_escalation(session: Session, area: ServiceArea, request: HelpReques
                       phone=format_for_people(request.citizen.phone))
 
 
-def _already_told(session: Session, request: HelpRequest, kind: str) -> bool:
+def _already_sent(session: Session, request: HelpRequest, kind: str) -> bool:
     return session.scalar(
         select(Message.id).where(Message.request_id == request.id, Message.kind == kind).limit(1)
     ) is not None

@@ -63,7 +63,7 @@ def browser(tmp_path):
 
 
 def wait_for(browser, css):
-    """The element once the page that holds it has loaded; a click on submit returns before the next page does."""
+    """Return the element once its page has loaded, because a click on submit returns before the next page loads."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait

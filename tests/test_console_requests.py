@@ -363,15 +363,15 @@ def test_offer_again_routes_to_new_volunteers(hotline, database, ana):
     assert (STATUS_ESCALATED, "new", "coordinator:ana", None) in events(database, request.id)
 
 
-def test_offer_again_that_finds_no_one_tells_citizen_only_once(hotline, database, ana):
+def test_offer_again_escalation_texts_once(hotline, database, ana):
     request = escalate_new_request(hotline)
 
     post_form(ana, f"/console/requests/{request.id}/offer-again")
     hotline.run_jobs()
 
     assert find_request(database, 1).status == STATUS_ESCALATED
-    told = [body for body in hotline.bodies_to(CITIZEN_SR) if "prosleđen našem osoblju" in body]
-    assert told == ["Vaš zahtev 1 je prosleđen našem osoblju. Uskoro će Vam se javiti."]
+    escalation_texts = [body for body in hotline.bodies_to(CITIZEN_SR) if "prosleđen našem osoblju" in body]
+    assert escalation_texts == ["Vaš zahtev 1 je prosleđen našem osoblju. Uskoro će Vam se javiti."]
 
 
 @pytest.mark.parametrize("typed, shown", [("sr", "Sada nema slobodnog"), ("sr-Cyrl", "Сада нема слободног")])

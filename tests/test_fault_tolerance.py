@@ -175,7 +175,7 @@ def test_worker_killed_mid_send_sends_once_after_recovery(hotline, env, fake_twi
         assert session.scalar(select(Message.status).where(Message.to_number == CITIZEN_SR)) == STATUS_SENT
 
 
-def test_sweep_puts_back_a_backlog_a_batch_at_a_time(outage_hotline, private_redis, clock, monkeypatch):
+def test_sweep_requeues_backlog_in_batches(outage_hotline, private_redis, clock, monkeypatch):
     hotline = outage_hotline
     monkeypatch.setattr("workers.sweeper.SWEEP_BATCH", 2)
     private_redis.stop()
@@ -195,7 +195,7 @@ def test_sweep_puts_back_a_backlog_a_batch_at_a_time(outage_hotline, private_red
     assert sorted(job.args[0] for job in Queue(DEFAULT_QUEUE, connection=hotline.redis).jobs) == requests[:2]
 
 
-def test_task_given_back_while_redis_is_down_is_offered_again(outage_hotline, private_redis, fake_twilio, clock):
+def test_given_back_task_rerouted_after_outage(outage_hotline, private_redis, fake_twilio, clock):
     hotline = outage_hotline
     marko = hotline.add_volunteer(*VOLUNTEER_MARKO, languages="sr")
     hotline.text(CITIZEN_SR, "treba mi hleb i lekovi, Kralja Petra 12")

@@ -134,7 +134,7 @@ def test_pausing_volunteer_gives_back_tasks(hotline):
     assert _request(hotline).status == STATUS_ACCEPTED
 
 
-def test_given_back_task_goes_to_volunteer_who_lost_the_race(hotline):
+def test_given_back_task_reoffers_race_losers(hotline):
     marko = hotline.add_volunteer(*VOLUNTEERS[0])
     arta = hotline.add_volunteer(*VOLUNTEERS[1])
     _configure_area(hotline, wave_size=2, max_waves=1)

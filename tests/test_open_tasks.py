@@ -23,12 +23,12 @@ from tests.conftest import CITIZEN_EN, CITIZEN_SQ, CITIZEN_SR, VOLUNTEER_ARTA, V
 def _counts(session) -> dict[str, tuple[int, int]]:
     """Each volunteer's stored count beside the count of accepted requests they hold."""
     session.expire_all()
-    held = dict(session.execute(
+    accepted_counts = dict(session.execute(
         select(HelpRequest.volunteer_id, func.count())
         .where(HelpRequest.status == "accepted")
         .group_by(HelpRequest.volunteer_id)
     ).all())
-    return {volunteer.name: (volunteer.open_tasks, held.get(volunteer.id, 0))
+    return {volunteer.name: (volunteer.open_tasks, accepted_counts.get(volunteer.id, 0))
             for volunteer in session.scalars(select(Volunteer))}
 
 

@@ -136,7 +136,7 @@ def test_cancel_with_number_cancels(hotline):
     assert "1" in hotline.bodies_to(CITIZEN_SR)[-1]
 
 
-def test_inbound_limit_gives_each_message_the_same_answer_when_asked_again(redis):
+def test_inbound_limit_is_idempotent_per_message(redis):
     minute = datetime(2026, 3, 2, 9, 15, 20, tzinfo=timezone.utc)
     answers = [inbound_over_limit(redis, 1, CITIZEN_SR, 3, message_id, minute) for message_id in (11, 12, 13, 14, 15)]
     # A job that runs again for an early message, after a failure, is still within the limit.

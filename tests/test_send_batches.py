@@ -25,7 +25,7 @@ def _rows(hotline) -> dict[int, Message]:
         return {message.id: message for message in session.scalars(select(Message))}
 
 
-def test_send_batch_sends_each_row_once_in_order_per_recipient(hotline):
+def test_send_batch_sends_rows_once_in_order(hotline):
     ids = _queue(hotline, SEND_BATCH_SIZE + 4)
 
     assert send_message(ids[0]) == STATUS_SENT

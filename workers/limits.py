@@ -31,11 +31,11 @@ def _count(redis: Redis, key: str, ttl_seconds: int) -> int | None:
 
 def inbound_over_limit(redis: Redis, area_id: int, phone: str, per_minute: int, message_id: int,
                        received_at: datetime) -> bool:
-    """True when this message came after the first per_minute that its number sent in its minute.
+    """Return True when this message came after the first per_minute messages its number sent that minute.
 
     Each minute's messages are a sorted set of their ids, and a message's place
-    is its rank there. The job that reads a message calls this, so a job run
-    again after a failure gets the same answer instead of counting twice.
+    is its rank there. A job that runs again after a failure therefore gets
+    the same result for the same message instead of counting it twice.
     """
     key = f"limit:in:{area_id}:{phone}:{received_at:%Y%m%d%H%M}"
     try:

@@ -38,9 +38,9 @@ RETRY_BASE_SECONDS = 5
 RETRY_MAX_SECONDS = 600
 
 
-# A send job also claims up to this many queued rows beyond its own and sends
-# them side by side, so a worker waits on several provider answers at once
-# instead of one after another. Each recipient's texts still leave in order.
+# A send job claims up to this many queued rows, its own included, and sends
+# them in parallel, so a worker waits for several provider responses at once.
+# Within a batch, each recipient's texts leave in the order they were written.
 SEND_BATCH_SIZE = 8
 
 
@@ -149,15 +149,15 @@ def _prepare(context, session, message_id: int) -> ReadyToSend | timedelta | str
 
 
 def _send_in_order(context, sends: list[ReadyToSend], callback: str | None) -> dict[int, str]:
-    # One recipient's texts go one after another, so "request received" never
-    # arrives after the volunteer's name that follows it.
+    # One recipient's texts leave one after another, in the order they were
+    # written, so "request received" is not sent after the text that follows it.
     return {send.message_id: _send_ready(context, send, callback) for send in sends}
 
 
 def _send_ready(context, send: ReadyToSend, callback: str | None) -> str:
     database = context.database
     # NOTE: a worker killed after the provider accepted the text but before the
-    # commit below leaves the row in "sending"; the sweeper then sends it again.
+    # commit below leaves the row in "sending", and the sweeper sends it again.
     # Twilio's Messages API takes no idempotency key, so that window stays.
     try:
         outcome = send.route.send_sms(send.from_number, send.to_number, send.body, callback, context.send_limiter)
